@@ -1,0 +1,276 @@
+//! The contract: every outcome class, its exit code, its Prisma error code, whether
+//! `wait` retries it and at what cost, and the generic fix. One table; the README's
+//! table is checked against it by a test.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// How a retried failure is paced (see `retry`): by what one more attempt costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cost {
+    /// Nothing listens: retrying costs the server nothing, so retry within tens of ms.
+    Cheap,
+    /// The server forked a backend (57P03, 53300, a login): back off exponentially.
+    Costly,
+    /// A DNS lookup failed: back off, the cluster's DNS is shared.
+    Dns,
+    /// The attempt itself already waited out a timeout.
+    Slow,
+}
+
+/// The outcome of one target, as a stable class name (the contract).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Class {
+    /// Reachable, logged in, database present, `SELECT 1` answered.
+    Ready,
+    /// A bug in pgready, or an unexpected local failure.
+    InternalError,
+    /// The configuration cannot work: no URL, a URL that does not parse, a bad option.
+    InvalidConfig,
+    /// The host name does not exist (NXDOMAIN or no address records).
+    DnsNotFound,
+    /// No DNS server answered, or it failed (SERVFAIL, timeout).
+    DnsUnavailable,
+    /// Nothing listens on the port (or socket).
+    ConnectionRefused,
+    /// The TCP connect did not complete in time (host down, packets dropped).
+    ConnectTimeout,
+    /// Connected, but the server said nothing in time.
+    HandshakeTimeout,
+    /// The peer closed or reset the connection mid-handshake, or is not PostgreSQL.
+    ConnectionClosed,
+    /// TLS is required, the server offers none.
+    TlsUnsupported,
+    /// The server's certificate or host name could not be verified.
+    TlsUntrusted,
+    /// Any other TLS failure.
+    TlsError,
+    /// Wrong password (28P01), or the server asked for a password and none was given.
+    AuthFailed,
+    /// pg_hba rejected the connection, the role is missing or cannot log in, or CONNECT
+    /// is not granted.
+    AccessRejected,
+    /// The database does not exist (3D000).
+    DatabaseMissing,
+    /// The server is starting, shutting down or in recovery (57P03).
+    ServerStarting,
+    /// No connection slots left (53300), including slots reserved for superusers.
+    TooManyConnections,
+    /// A read-write session was required and only a standby (or read-only) answered.
+    ReadOnly,
+    /// Stopped by SIGINT or SIGTERM.
+    Interrupted,
+}
+
+impl Class {
+    /// Every class, in contract order.
+    pub const ALL: [Class; 19] = [
+        Class::Ready,
+        Class::InternalError,
+        Class::InvalidConfig,
+        Class::DnsNotFound,
+        Class::DnsUnavailable,
+        Class::ConnectionRefused,
+        Class::ConnectTimeout,
+        Class::HandshakeTimeout,
+        Class::ConnectionClosed,
+        Class::TlsUnsupported,
+        Class::TlsUntrusted,
+        Class::TlsError,
+        Class::AuthFailed,
+        Class::AccessRejected,
+        Class::DatabaseMissing,
+        Class::ServerStarting,
+        Class::TooManyConnections,
+        Class::ReadOnly,
+        Class::Interrupted,
+    ];
+
+    /// The stable name, as in JSON and the README.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Ready => "ready",
+            Class::InternalError => "internal_error",
+            Class::InvalidConfig => "invalid_config",
+            Class::DnsNotFound => "dns_not_found",
+            Class::DnsUnavailable => "dns_unavailable",
+            Class::ConnectionRefused => "connection_refused",
+            Class::ConnectTimeout => "connect_timeout",
+            Class::HandshakeTimeout => "handshake_timeout",
+            Class::ConnectionClosed => "connection_closed",
+            Class::TlsUnsupported => "tls_unsupported",
+            Class::TlsUntrusted => "tls_untrusted",
+            Class::TlsError => "tls_error",
+            Class::AuthFailed => "auth_failed",
+            Class::AccessRejected => "access_rejected",
+            Class::DatabaseMissing => "database_missing",
+            Class::ServerStarting => "server_starting",
+            Class::TooManyConnections => "too_many_connections",
+            Class::ReadOnly => "read_only",
+            Class::Interrupted => "interrupted",
+        }
+    }
+
+    /// The process exit code. `Interrupted` is 130 (SIGINT); SIGTERM gives 143, see
+    /// [`Class::interrupted_exit_code`].
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Class::Ready => 0,
+            Class::InternalError => 1,
+            Class::InvalidConfig => 2,
+            Class::DnsNotFound => 10,
+            Class::DnsUnavailable => 11,
+            Class::ConnectionRefused => 12,
+            Class::ConnectTimeout => 13,
+            Class::HandshakeTimeout => 14,
+            Class::ConnectionClosed => 15,
+            Class::TlsUnsupported => 20,
+            Class::TlsUntrusted => 21,
+            Class::TlsError => 22,
+            Class::AuthFailed => 30,
+            Class::AccessRejected => 31,
+            Class::DatabaseMissing => 32,
+            Class::ServerStarting => 40,
+            Class::TooManyConnections => 41,
+            Class::ReadOnly => 42,
+            Class::Interrupted => 130,
+        }
+    }
+
+    /// 128 + the signal number, as shells report a process ended by that signal.
+    pub fn interrupted_exit_code(signal: i32) -> i32 {
+        128 + signal
+    }
+
+    /// The Prisma error code an app would print for the same cause.
+    pub fn prisma_code(self) -> Option<&'static str> {
+        match self {
+            Class::InvalidConfig => Some("P1013"),
+            Class::DnsNotFound
+            | Class::DnsUnavailable
+            | Class::ConnectionRefused
+            | Class::ConnectTimeout => Some("P1001"),
+            Class::HandshakeTimeout => Some("P1002"),
+            Class::ConnectionClosed => Some("P1017"),
+            Class::TlsUnsupported | Class::TlsUntrusted | Class::TlsError => Some("P1011"),
+            Class::AuthFailed => Some("P1000"),
+            Class::AccessRejected => Some("P1010"),
+            Class::DatabaseMissing => Some("P1003"),
+            _ => None,
+        }
+    }
+
+    /// How `wait` paces a retry of this class by default; `None`: it ends the wait.
+    pub fn default_retry(self) -> Option<Cost> {
+        match self {
+            Class::ConnectionRefused => Some(Cost::Cheap),
+            Class::DnsNotFound | Class::DnsUnavailable => Some(Cost::Dns),
+            Class::ConnectTimeout | Class::HandshakeTimeout => Some(Cost::Slow),
+            Class::ConnectionClosed
+            | Class::DatabaseMissing
+            | Class::ServerStarting
+            | Class::TooManyConnections
+            | Class::ReadOnly => Some(Cost::Costly),
+            _ => None,
+        }
+    }
+
+    /// The pacing used when `--retry-on` adds a class that is not retried by default.
+    pub fn retry_cost_when_forced(self) -> Cost {
+        self.default_retry().unwrap_or(Cost::Costly)
+    }
+
+    /// The generic fix, in the order the troubleshooting guides check causes.
+    pub fn generic_hints(self) -> &'static [&'static str] {
+        match self {
+            Class::Ready | Class::Interrupted => &[],
+            Class::InternalError => &["this is a bug in pgready: please report it with the output above (the password is masked)"],
+            Class::InvalidConfig => &["fix the connection string: postgresql://USER:PASSWORD@HOST:5432/DATABASE (percent-encode special characters in the password)"],
+            Class::DnsNotFound => &[
+                "check the host name: inside Docker Compose or Kubernetes it is the database service's name (e.g. `postgres`), not `localhost`",
+                "check that the database service exists and is on the same network as this container (`docker network inspect`, `kubectl get svc`)",
+            ],
+            Class::DnsUnavailable => &["no DNS server answered: check /etc/resolv.conf and the cluster DNS (CoreDNS pods, `nslookup HOST`)"],
+            Class::ConnectionRefused => &[
+                "is the database running? `docker compose ps` / `kubectl get pods`; its log should say \"database system is ready to accept connections\"",
+                "check the port: 5432 inside the Docker network; a published host port (e.g. 5433) is only for connections from the host",
+                "check that PostgreSQL listens on the network (`listen_addresses = '*'`), not only on localhost",
+            ],
+            Class::ConnectTimeout => &["nothing answered the TCP connect: check the host/IP, firewalls and security groups, and that both containers share a network"],
+            Class::HandshakeTimeout => &["something accepted the connection but never spoke PostgreSQL: check the port belongs to PostgreSQL (or PgBouncer) and the server is not overloaded"],
+            Class::ConnectionClosed => &["the peer closed the connection: check the port is PostgreSQL's (not an HTTP proxy), and the server log for a crash or restart"],
+            Class::TlsUnsupported => &["the server has no TLS: use `sslmode=prefer` or `sslmode=disable` on trusted networks, or enable `ssl = on` on the server"],
+            Class::TlsUntrusted => &["give the server's CA with `sslrootcert=/path/ca.pem`, or use `sslmode=require` to encrypt without verifying"],
+            Class::TlsError => &["check the server's TLS set-up and the `sslmode` parameter (managed databases usually need `sslmode=require`)"],
+            Class::AuthFailed => &[
+                "check the user and password in the URL against the database's (POSTGRES_PASSWORD only applies when the data volume is first created)",
+                "percent-encode special characters in the password (@ → %40, # → %23, / → %2F, ? → %3F, % → %25)",
+            ],
+            Class::AccessRejected => &["check pg_hba.conf allows this user, database and address (and whether TLS is required), that the role exists with LOGIN, and that it has CONNECT on the database"],
+            Class::DatabaseMissing => &["create the database (`createdb -h HOST -U USER DBNAME` or `CREATE DATABASE ...`), or fix the name in the URL"],
+            Class::ServerStarting => &["the server is starting, shutting down or in recovery: wait, or check its log if this lasts"],
+            Class::TooManyConnections => &["connections are exhausted: lower the app's pool (`connection_limit` in Prisma URLs), add PgBouncer, or raise `max_connections`; see `SELECT count(*) FROM pg_stat_activity`"],
+            Class::ReadOnly => &["a standby (read-only) server answered where a writable primary is required: point the write URL at the primary, or check for a failover"],
+        }
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Class {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Class::ALL
+            .iter()
+            .copied()
+            .find(|c| c.name() == s.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Class::ALL.iter().map(|c| c.name()).collect();
+                format!("unknown class `{s}` (one of: {})", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_codes_are_unique() {
+        let mut codes = std::collections::HashSet::new();
+        for class in Class::ALL {
+            assert_eq!(class.name().parse::<Class>().unwrap(), class);
+            assert!(codes.insert(class.exit_code()), "duplicate code {class}");
+            assert!(class.exit_code() != 101, "101 is reserved for panics");
+        }
+    }
+
+    /// The README's contract table and this enum must say the same thing.
+    #[test]
+    fn readme_table_matches_the_enum() {
+        let readme = include_str!("../README.md");
+        for class in Class::ALL {
+            let exit = match class {
+                Class::Interrupted => "130 / 143".to_string(),
+                _ => class.exit_code().to_string(),
+            };
+            let prisma = class.prisma_code().unwrap_or("–");
+            let retried = match (class, class.default_retry()) {
+                (Class::Ready | Class::Interrupted, _) => "–",
+                (_, Some(_)) => "yes",
+                (_, None) => "no",
+            };
+            let row = format!("| `{}` | {exit} | {prisma} | {retried} |", class.name());
+            assert!(readme.contains(&row), "README lacks the row: {row}");
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! Every upstream error → a [`Failure`] with its contract class, a one-line message
+//! and specific fixes. All matching on error codes and strings lives here.
+//!
+//! Order of evidence: the SQLSTATE of a server error, then the io error kind, then
+//! the rustls error inside an io error, then tokio-postgres' top-level Display
+//! strings (pinned by tests, since upstream changed them in 0.7.15).
+
+use std::error::Error as StdError;
+use std::io;
+use std::time::Duration;
+
+use tokio_postgres::error::SqlState;
+
+use crate::class::Class;
+use crate::outcome::{Failure, Stage};
+use crate::probe::resolve::ResolveError;
+use crate::secret::scrub;
+
+/// What the classifier needs to know about the session that failed.
+#[derive(Clone, Debug)]
+pub struct SessionContext<'a> {
+    /// `host:port` or socket path.
+    pub endpoint: &'a str,
+    /// Role name.
+    pub user: &'a str,
+    /// Database name.
+    pub dbname: &'a str,
+    /// Where the password came from, if one was given.
+    pub password_source: Option<&'a str>,
+    /// The sslmode in force, by name.
+    pub sslmode: &'a str,
+}
+
+/// A failed DNS lookup.
+pub fn resolve(host: &str, err: &ResolveError) -> Failure {
+    match err {
+        ResolveError::NotFound => Failure::new(
+            Class::DnsNotFound,
+            Stage::Resolve,
+            format!("host name `{host}` does not exist (DNS has no address for it)"),
+        ),
+        ResolveError::Unavailable(detail) => Failure::new(
+            Class::DnsUnavailable,
+            Stage::Resolve,
+            format!("could not resolve `{host}`: {}", scrub(detail)),
+        ),
+    }
+}
+
+/// A stage that did not finish before its deadline.
+pub fn timeout(stage: Stage, what: &str, after: Duration) -> Failure {
+    let after = format!("{} ms", after.as_millis());
+    match stage {
+        Stage::Resolve => Failure::new(
+            Class::DnsUnavailable,
+            stage,
+            format!("DNS lookup of `{what}` got no answer within {after}"),
+        ),
+        Stage::Connect | Stage::Config => Failure::new(
+            Class::ConnectTimeout,
+            Stage::Connect,
+            format!("TCP connect to {what} did not complete within {after} (no answer: host down, or packets dropped by a firewall)"),
+        ),
+        Stage::Tls | Stage::Auth | Stage::Query => Failure::new(
+            Class::HandshakeTimeout,
+            stage,
+            format!("{what} accepted the connection but did not answer within {after} (during {})", stage.name()),
+        ),
+    }
+}
+
+/// A failed TCP or Unix-socket connect.
+pub fn connect(endpoint: &str, err: &io::Error, unix: bool) -> Failure {
+    use io::ErrorKind as K;
+    let (class, message) = match err.kind() {
+        K::ConnectionRefused => (Class::ConnectionRefused, format!("connection refused by {endpoint}: nothing listens there")),
+        K::NotFound if unix => (Class::ConnectionRefused, format!("no server socket at {endpoint}: is the server running locally and accepting connections on that socket?")),
+        K::TimedOut => (Class::ConnectTimeout, format!("TCP connect to {endpoint} timed out")),
+        K::HostUnreachable | K::NetworkUnreachable => (Class::ConnectTimeout, format!("{endpoint} is unreachable: {err}")),
+        K::PermissionDenied if unix => (Class::AccessRejected, format!("no permission to open the socket {endpoint}")),
+        _ => (Class::ConnectionRefused, format!("cannot connect to {endpoint}: {err}")),
+    };
+    Failure::new(class, Stage::Connect, scrub(&message))
+}
+
+/// A TLS set-up error (files, roots) before any connection.
+pub fn tls_setup(detail: &str) -> Failure {
+    Failure::new(Class::InvalidConfig, Stage::Tls, scrub(detail))
+}
+
+/// A failed startup, authentication, TLS negotiation or query.
+pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+    if let Some(db) = err.as_db_error() {
+        return db_error(db, stage, ctx);
+    }
+    if err.is_closed() {
+        return closed(stage, ctx);
+    }
+    let top = err.to_string();
+    let chain = chain(err);
+    match top.as_str() {
+        "error performing TLS handshake" => tls(err, &chain, ctx),
+        "invalid configuration" if chain.contains("password missing") => Failure::new(
+            Class::AuthFailed,
+            Stage::Auth,
+            format!("{} asked for a password for user \"{}\" and none was given", ctx.endpoint, ctx.user),
+        )
+        .with_hint("put the password in the URL (postgresql://USER:PASSWORD@HOST/DB), PGPASSWORD, or ~/.pgpass"),
+        "authentication error" => Failure::new(Class::AccessRejected, Stage::Auth, format!("authentication with {} failed: {chain}", ctx.endpoint))
+            .with_hint("check the server's authentication method for this user in pg_hba.conf and the URL's channel_binding"),
+        "unexpected message from server" | "error parsing response from server" => not_postgres(stage, ctx),
+        "error communicating with the server" => io_failure(err, stage, ctx, &chain),
+        _ => Failure::new(Class::InternalError, stage, format!("unexpected failure talking to {}: {chain}", ctx.endpoint)),
+    }
+}
+
+/// The whole error chain on one line, secrets removed.
+pub fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    scrub(&parts.join(": "))
+}
+
+fn db_error(db: &tokio_postgres::error::DbError, stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+    let code = db.code();
+    let server = scrub(db.message());
+    let said = format!("{} said: {server} (SQLSTATE {})", ctx.endpoint, code.code());
+    let stage = if stage == Stage::Tls { Stage::Auth } else { stage };
+    let pgbouncer = pgbouncer_error(&server);
+    if let Some(class) = pgbouncer {
+        return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"));
+    }
+    let (class, hint) = match code {
+        c if *c == SqlState::INVALID_PASSWORD => (Class::AuthFailed, password_hint(ctx)),
+        c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => (Class::AccessRejected, access_hint(&server, ctx)),
+        c if *c == SqlState::INSUFFICIENT_PRIVILEGE => (
+            Class::AccessRejected,
+            Some(format!("grant it: GRANT CONNECT ON DATABASE \"{}\" TO \"{}\";", ctx.dbname, ctx.user)),
+        ),
+        c if *c == SqlState::INVALID_CATALOG_NAME => (
+            Class::DatabaseMissing,
+            Some(format!("create it: CREATE DATABASE \"{}\" OWNER \"{}\"; (or createdb), or fix the database name in the URL", ctx.dbname, ctx.user)),
+        ),
+        c if *c == SqlState::CANNOT_CONNECT_NOW => (Class::ServerStarting, None),
+        c if *c == SqlState::TOO_MANY_CONNECTIONS => (Class::TooManyConnections, None),
+        c if c.code().starts_with("57P") => (Class::ServerStarting, None),
+        c if c.code().starts_with("53") => (Class::TooManyConnections, None),
+        c if c.code().starts_with("28") => (Class::AccessRejected, access_hint(&server, ctx)),
+        _ => (Class::AccessRejected, None),
+    };
+    let mut failure = Failure::new(class, stage, said);
+    failure.hints.extend(hint);
+    failure
+}
+
+/// PgBouncer reports its own failures with SQLSTATE 08P01 and a message.
+fn pgbouncer_error(message: &str) -> Option<Class> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("pgbouncer cannot connect to server") || m.contains("server login has been failing") {
+        Some(Class::ConnectionRefused)
+    } else if m.starts_with("no such database") {
+        Some(Class::DatabaseMissing)
+    } else if m.starts_with("no such user") {
+        Some(Class::AccessRejected)
+    } else if m.contains("no more connections allowed") {
+        Some(Class::TooManyConnections)
+    } else {
+        None
+    }
+}
+
+fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
+    Some(match ctx.password_source {
+        Some("the URL") | None => format!(
+            "the password in the URL is not the password of role \"{}\" on this server (the official image sets POSTGRES_PASSWORD only when the data volume is first created: reset it with ALTER ROLE \"{}\" PASSWORD '...')",
+            ctx.user, ctx.user
+        ),
+        Some(source) => format!("the password came from {source}: check it is the password of role \"{}\"", ctx.user),
+    })
+}
+
+fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
+    if server.contains("no pg_hba.conf entry") && server.contains("no encryption") && ctx.sslmode != "require" {
+        Some("the server accepts this user only over TLS: add sslmode=require to the URL".to_string())
+    } else if server.contains("no pg_hba.conf entry") {
+        Some(format!("add a pg_hba.conf line allowing user \"{}\" to database \"{}\" from this address, then reload the server", ctx.user, ctx.dbname))
+    } else if server.contains("rejects connection") {
+        Some("a pg_hba.conf `reject` line matches this connection: allow this user, database and address".to_string())
+    } else if server.contains("not permitted to log in") {
+        Some(format!("allow it: ALTER ROLE \"{}\" LOGIN;", ctx.user))
+    } else if server.contains("does not exist") {
+        Some(format!("create the role: CREATE ROLE \"{}\" LOGIN PASSWORD '...'; or fix the user name in the URL", ctx.user))
+    } else {
+        None
+    }
+}
+
+fn closed(stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+    Failure::new(
+        Class::ConnectionClosed,
+        stage,
+        format!("{} closed the connection during {}", ctx.endpoint, stage.name()),
+    )
+}
+
+fn not_postgres(stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+    Failure::new(
+        Class::ConnectionClosed,
+        stage,
+        format!("the peer at {} does not speak the PostgreSQL protocol", ctx.endpoint),
+    )
+    .with_hint("the port belongs to another service (an HTTP server or proxy?): check the port in the URL")
+}
+
+fn io_failure(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'_>, chain: &str) -> Failure {
+    let kind = find_cause::<io::Error>(err).map(io::Error::kind);
+    match kind {
+        Some(io::ErrorKind::InvalidData) => not_postgres(stage, ctx),
+        _ => Failure::new(
+            Class::ConnectionClosed,
+            stage,
+            format!("the connection to {} broke during {}: {chain}", ctx.endpoint, stage.name()),
+        ),
+    }
+}
+
+fn tls(err: &tokio_postgres::Error, chain: &str, ctx: &SessionContext<'_>) -> Failure {
+    if chain.contains("server does not support TLS") {
+        return Failure::new(
+            Class::TlsUnsupported,
+            Stage::Tls,
+            format!("{} does not offer TLS, and sslmode={} requires it", ctx.endpoint, ctx.sslmode),
+        );
+    }
+    match rustls_cause(err) {
+        Some(rustls::Error::InvalidCertificate(cert)) => untrusted(cert, ctx),
+        Some(other) => Failure::new(Class::TlsError, Stage::Tls, format!("TLS handshake with {} failed: {other}", ctx.endpoint)),
+        None => match find_cause::<io::Error>(err).map(io::Error::kind) {
+            Some(io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset) => closed(Stage::Tls, ctx),
+            _ => Failure::new(Class::TlsError, Stage::Tls, format!("TLS handshake with {} failed: {chain}", ctx.endpoint)),
+        },
+    }
+}
+
+fn untrusted(cert: &rustls::CertificateError, ctx: &SessionContext<'_>) -> Failure {
+    use rustls::CertificateError as C;
+    let (reason, hint) = match cert {
+        C::NotValidForNameContext { expected, presented } => (
+            format!("the certificate is not valid for `{expected:?}`; it was issued for {}", presented.join(", ")),
+            "connect with a host name the certificate names, or use sslmode=verify-ca to check the chain only".to_string(),
+        ),
+        C::NotValidForName => (
+            "the certificate is not valid for this host name".to_string(),
+            "connect with a host name the certificate names, or use sslmode=verify-ca to check the chain only".to_string(),
+        ),
+        C::UnknownIssuer => (
+            "the certificate was not issued by a trusted CA".to_string(),
+            "give the server's CA with sslrootcert=/path/ca.pem (managed databases publish theirs), or sslmode=require to encrypt without verifying".to_string(),
+        ),
+        C::Expired | C::ExpiredContext { .. } => (
+            format!("the certificate has expired ({cert:?})"),
+            "renew the server's certificate".to_string(),
+        ),
+        C::NotValidYet | C::NotValidYetContext { .. } => (
+            format!("the certificate is not valid yet ({cert:?})"),
+            "check the clocks of this machine and the server".to_string(),
+        ),
+        other => (format!("the certificate was rejected: {other}"), "check the server's certificate chain".to_string()),
+    };
+    Failure::new(
+        Class::TlsUntrusted,
+        Stage::Tls,
+        format!("{}: {reason} (sslmode={})", ctx.endpoint, ctx.sslmode),
+    )
+    .with_hint(hint)
+}
+
+/// The first cause of type `T` in the chain.
+fn find_cause<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut source: Option<&'a (dyn StdError + 'static)> = Some(err);
+    while let Some(s) = source {
+        if let Some(found) = s.downcast_ref::<T>() {
+            return Some(found);
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// rustls errors hide inside an `io::Error` whose `source()` skips them.
+fn rustls_cause<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    find_cause::<rustls::Error>(err).or_else(|| {
+        find_cause::<io::Error>(err)
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pgbouncer_messages() {
+        assert_eq!(pgbouncer_error("pgbouncer cannot connect to server"), Some(Class::ConnectionRefused));
+        assert_eq!(pgbouncer_error("no such database: nope"), Some(Class::DatabaseMissing));
+        assert_eq!(pgbouncer_error("no more connections allowed (max_client_conn)"), Some(Class::TooManyConnections));
+        assert_eq!(pgbouncer_error("password authentication failed"), None);
+    }
+
+    #[test]
+    fn connect_errors() {
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(connect("h:1", &refused, false).class, Class::ConnectionRefused);
+        let missing = io::Error::from(io::ErrorKind::NotFound);
+        assert_eq!(connect("/s", &missing, true).class, Class::ConnectionRefused);
+        let unreachable = io::Error::from(io::ErrorKind::HostUnreachable);
+        assert_eq!(connect("h:1", &unreachable, false).class, Class::ConnectTimeout);
+    }
+
+    #[test]
+    fn timeouts_by_stage() {
+        let d = Duration::from_millis(5);
+        assert_eq!(timeout(Stage::Resolve, "h", d).class, Class::DnsUnavailable);
+        assert_eq!(timeout(Stage::Connect, "h", d).class, Class::ConnectTimeout);
+        assert_eq!(timeout(Stage::Auth, "h", d).class, Class::HandshakeTimeout);
+        assert_eq!(timeout(Stage::Query, "h", d).class, Class::HandshakeTimeout);
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line as clap sees it: raw flags, their environment variables and help
+//! text, nothing else. `settings` turns this into typed settings.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::class::Class;
+
+const AFTER_HELP: &str = "\
+Targets: every --url, else each set, non-empty variable of --url-env (default
+DATABASE_URL, DATABASE_DIRECT_URL, DATABASE_READ_URL, DATABASE_WRITE_URL), else
+libpq's PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).
+
+Exit codes: 0 ready; 1 internal_error; 2 invalid_config; 10-15 network
+(dns_not_found, dns_unavailable, connection_refused, connect_timeout,
+handshake_timeout, connection_closed); 20-22 TLS; 30 auth_failed;
+31 access_rejected; 32 database_missing; 40 server_starting;
+41 too_many_connections; 42 read_only; 130/143 interrupted.
+With `wait -- CMD`, CMD replaces pgready once ready (126/127 if it cannot run).";
+
+/// Is this PostgreSQL database really ready for this app? Wait for it, and say
+/// exactly why not.
+#[derive(Debug, Parser)]
+#[command(name = "pgready", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// What to do (default: wait).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub opts: Options,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Retry every target until all are ready or --timeout passes (the default).
+    /// With `-- CMD ARGS...`, exec CMD in place of pgready once ready.
+    Wait {
+        /// The command to exec once every target is ready.
+        #[arg(last = true, value_name = "CMD")]
+        exec: Vec<OsString>,
+    },
+    /// One attempt per target, no retries: for Docker HEALTHCHECK and exec probes.
+    Check,
+}
+
+/// Exit-code style.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExitCodes {
+    /// One documented code per failure class.
+    Full,
+    /// 0 ready, 1 anything else (Docker reserves HEALTHCHECK exit code 2).
+    Binary,
+}
+
+/// Log line format when stderr is not a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Options shared by every command; each has a PGREADY_* variable.
+#[derive(Debug, Args)]
+pub struct Options {
+    /// A connection URL to check (repeatable). Replaces the environment variables.
+    #[arg(long = "url", value_name = "URL", env = "PGREADY_URL", global = true)]
+    pub urls: Vec<String>,
+
+    /// Environment variable that holds a URL (repeatable; comma-separated in the
+    /// variable). Replaces the default list.
+    #[arg(
+        long = "url-env",
+        value_name = "NAME",
+        env = "PGREADY_URL_ENV",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub url_env: Vec<String>,
+
+    /// Give up after this long (e.g. 60s, 2m, 500ms). The deadline is hard.
+    #[arg(long, value_name = "DURATION", default_value = "60s", env = "PGREADY_TIMEOUT", value_parser = parse_duration, global = true)]
+    pub timeout: Duration,
+
+    /// Bound on one attempt against one host, every stage included.
+    #[arg(long, value_name = "DURATION", default_value = "5s", env = "PGREADY_ATTEMPT_TIMEOUT", value_parser = parse_duration, global = true)]
+    pub attempt_timeout: Duration,
+
+    /// Also retry these classes (comma-separated), e.g. auth_failed while a password
+    /// is being rotated.
+    #[arg(long, value_name = "CLASS,...", value_delimiter = ',', env = "PGREADY_RETRY_ON", global = true)]
+    pub retry_on: Vec<Class>,
+
+    /// `full`: one code per class; `binary`: 0 or 1 (for Docker HEALTHCHECK).
+    #[arg(long, value_enum, default_value = "full", env = "PGREADY_EXIT_CODES", global = true)]
+    pub exit_codes: ExitCodes,
+
+    /// Print one JSON document on stdout when done.
+    #[arg(long, env = "PGREADY_JSON", global = true)]
+    pub json: bool,
+
+    /// Progress lines on a non-terminal stderr: text or json.
+    #[arg(long, value_enum, default_value = "text", env = "PGREADY_LOG_FORMAT", global = true)]
+    pub log_format: LogFormat,
+
+    /// Print nothing but errors.
+    #[arg(short, long, env = "PGREADY_QUIET", global = true)]
+    pub quiet: bool,
+}
+
+/// Parses `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 500ms, 5s, 2m)"))?;
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("unknown unit `{other}` in `{text}` (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(value * scale).map_err(|_| format!("`{text}` is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        let ok = [("500ms", 500), ("5s", 5000), ("5", 5000), ("1.5s", 1500), ("2m", 120_000), (" 1h ", 3_600_000)];
+        for (text, ms) in ok {
+            assert_eq!(parse_duration(text).unwrap(), Duration::from_millis(ms), "{text}");
+        }
+        for bad in ["", "s", "5 days", "-1s", "1e400s", "abc"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! pgready: is this PostgreSQL database really ready for this app? If not, exactly
+//! why, and what to do about it.
+//!
+//! # Layout
+//! The pipeline, one module per stage:
+//! - [`cli`]: clap flags, their `PGREADY_*` variables and help text, nothing else.
+//! - [`settings`]: typed settings from flags and the environment — which targets
+//!   ([`settings::targets`]), URL parsing ([`settings::url`]), libpq defaults and
+//!   validation ([`settings::spec`]), the password file ([`settings::pgpass`]),
+//!   the pre-connection lint ([`settings::lint`]).
+//! - [`probe`]: one attempt against one target — resolve, connect, TLS, startup
+//!   and authentication, `SELECT 1`, Terminate.
+//! - [`classify`]: every upstream error → a contract [`class::Class`] with a
+//!   message and fixes; [`class`] is the contract table itself.
+//! - [`retry`]: the pure retry policy (how long to wait after which failure).
+//! - [`wait`]: all targets concurrently under one hard deadline, signals included.
+//! - [`report`]: human, JSON and log output, all redacted.
+//! - [`exec`]: hand the process over to the app's command.
+//! - [`secret`]: the redacting password type and the last-line scrubber.
+
+#![warn(missing_docs, rust_2018_idioms)]
+
+pub mod class;
+pub mod classify;
+pub mod cli;
+pub mod exec;
+pub mod outcome;
+pub mod probe;
+pub mod report;
+pub mod retry;
+pub mod secret;
+pub mod settings;
+pub mod wait;

@@ -1,0 +1,100 @@
+//! pgready's entry point: parse, run, report, exit (or exec). The only place that
+//! ends the process.
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+use pgready::class::Class;
+use pgready::cli::{Cli, LogFormat};
+use pgready::report::{self, human};
+use pgready::settings::env::Env;
+use pgready::settings::targets::Target;
+use pgready::settings::{Mode, Settings};
+
+fn main() {
+    install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Class::InvalidConfig.exit_code() } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let settings = Settings::from_cli(cli, &Env::from_process());
+    init_logging(&settings);
+    std::process::exit(run(settings));
+}
+
+fn run(settings: Settings) -> i32 {
+    let targets = match &settings.targets {
+        Ok(t) => t.clone(),
+        Err(failure) => vec![Target {
+            source: "environment".to_string(),
+            display: String::new(),
+            spec: Err(failure.clone()),
+            lint: Vec::new(),
+            require_writable: false,
+        }],
+    };
+    let style = if settings.quiet {
+        human::Style::Quiet
+    } else if std::io::stderr().is_terminal() && settings.log_format == LogFormat::Text {
+        human::Style::Live
+    } else {
+        human::Style::Lines
+    };
+    let reporter = human::Reporter::new(style, &targets);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("pgready: internal_error: cannot start the async runtime: {e}");
+            return Class::InternalError.exit_code();
+        }
+    };
+    let outcome = runtime.block_on(pgready::wait::run(&settings, &targets, &reporter));
+    reporter.finish();
+    let verdicts = report::verdicts(&targets, &outcome);
+    let code = report::exit_code(&verdicts, outcome.interrupted, settings.exit_codes);
+    human::print_summary(&verdicts, settings.quiet);
+    if settings.json {
+        println!("{}", report::json::render(&verdicts, outcome.elapsed, code));
+    }
+    drop(runtime);
+    match settings.mode {
+        Mode::Wait { exec } if code == 0 && !exec.is_empty() => pgready::exec::exec(&exec),
+        _ => code,
+    }
+}
+
+fn init_logging(settings: &Settings) {
+    let level = if settings.quiet { tracing::Level::ERROR } else { tracing::Level::INFO };
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = match settings.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// A panic is a bug: say so in one line, without anything a secret could hide in
+/// unscrubbed, and exit 101.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!(
+            "pgready: internal error (a bug, please report it){location}: {}",
+            report::clean(&message)
+        );
+    }));
+}

@@ -1,0 +1,199 @@
+//! One attempt against one target: resolve → connect → TLS → startup and
+//! authentication → `SELECT 1` → Terminate, each stage timed and bounded by the
+//! attempt's deadline. Several hosts are tried in order, as libpq does.
+
+pub mod resolve;
+pub mod session;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::{TcpStream, UnixStream};
+use tokio::time::Instant;
+use tokio_util::either::Either;
+
+use crate::classify;
+use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages};
+use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
+
+/// A connected socket: TCP or Unix.
+pub type Socket = Either<TcpStream, UnixStream>;
+
+/// Runs attempts; holds what lives across them (the resolver and its cache).
+#[derive(Default)]
+pub struct Prober {
+    resolver: resolve::Resolver,
+}
+
+/// What the session must find on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Requirements {
+    /// `target_session_attrs`, tightened to read-write for a write URL.
+    pub session: SessionAttrs,
+}
+
+impl Prober {
+    /// One attempt over every host of `spec`, in order; the first host that is
+    /// ready wins. `deadline` bounds the whole attempt.
+    pub async fn attempt(&self, spec: &ConnSpec, require_writable: bool, deadline: Instant) -> Attempt {
+        let session = match (spec.session_attrs, require_writable) {
+            (SessionAttrs::Any, true) => SessionAttrs::ReadWrite,
+            (attrs, _) => attrs,
+        };
+        let mut stages = Stages::default();
+        let mut result = self.over_hosts(spec, session, deadline, &mut stages).await;
+        if session == SessionAttrs::PreferStandby && result.is_err() {
+            // libpq's second pass: no standby answered, so any server will do.
+            result = self.over_hosts(spec, SessionAttrs::Any, deadline, &mut stages).await;
+        }
+        Attempt { result, stages }
+    }
+
+    async fn over_hosts(
+        &self,
+        spec: &ConnSpec,
+        session: SessionAttrs,
+        deadline: Instant,
+        stages: &mut Stages,
+    ) -> Result<ServerFacts, Failure> {
+        let mut failures: Vec<(String, Failure)> = Vec::new();
+        for endpoint in &spec.endpoints {
+            let host_deadline = spec
+                .connect_timeout
+                .map_or(deadline, |t| deadline.min(Instant::now() + t));
+            match self.one_host(spec, endpoint, session, host_deadline, stages).await {
+                Ok(facts) => return Ok(facts),
+                Err(f) => failures.push((endpoint.label(), f)),
+            }
+        }
+        Err(most_telling(failures))
+    }
+
+    async fn one_host(
+        &self,
+        spec: &ConnSpec,
+        endpoint: &Endpoint,
+        attrs: SessionAttrs,
+        deadline: Instant,
+        stages: &mut Stages,
+    ) -> Result<ServerFacts, Failure> {
+        let label = endpoint.label();
+        let tls_name = match &endpoint.host {
+            Host::Tcp(name) => name.as_str(),
+            Host::Unix(_) => "",
+        };
+        let session = session::Session { spec, tls_name, label: &label, attrs, deadline };
+        let mut failed: Option<(session::TlsPlan, Failure)> = None;
+        for plan in session::plans(spec) {
+            if let Some((previous, failure)) = failed {
+                if !session::falls_back(previous, &failure) {
+                    return Err(failure);
+                }
+            }
+            let socket = self.open(endpoint, &label, deadline, stages).await?;
+            match session.run(socket, plan, stages).await {
+                Ok(facts) => return Ok(facts),
+                Err(f) => failed = Some((plan, f)),
+            }
+        }
+        Err(failed.map_or_else(|| classify::timeout(Stage::Connect, &label, Duration::ZERO), |(_, f)| f))
+    }
+
+    /// Resolves (for TCP) and connects, recording both stages.
+    async fn open(&self, endpoint: &Endpoint, label: &str, deadline: Instant, stages: &mut Stages) -> Result<Socket, Failure> {
+        match &endpoint.host {
+            Host::Unix(dir) => {
+                let path = dir.join(format!(".s.PGSQL.{}", endpoint.port));
+                let started = Instant::now();
+                let socket = bounded(Stage::Connect, label, deadline, UnixStream::connect(&path)).await;
+                stages.add(Stage::Connect, started.elapsed());
+                Ok(Either::Right(socket?.map_err(|e| classify::connect(label, &e, true))?))
+            }
+            Host::Tcp(name) => {
+                let started = Instant::now();
+                let addrs = bounded(Stage::Resolve, name, deadline, self.resolver.lookup(name)).await;
+                stages.add(Stage::Resolve, started.elapsed());
+                let addrs = addrs?.map_err(|e| classify::resolve(name, &e))?;
+                let started = Instant::now();
+                let socket = connect_any(&addrs, endpoint.port, label, deadline).await;
+                stages.add(Stage::Connect, started.elapsed());
+                Ok(Either::Left(socket?))
+            }
+        }
+    }
+}
+
+/// Runs `fut` until `deadline`; a timeout becomes that stage's failure.
+pub async fn bounded<F: std::future::Future>(
+    stage: Stage,
+    what: &str,
+    deadline: Instant,
+    fut: F,
+) -> Result<F::Output, Failure> {
+    let started = Instant::now();
+    tokio::time::timeout_at(deadline, fut)
+        .await
+        .map_err(|_| classify::timeout(stage, what, started.elapsed()))
+}
+
+/// Tries every resolved address in order; the first that connects wins.
+async fn connect_any(
+    addrs: &[std::net::IpAddr],
+    port: u16,
+    label: &str,
+    deadline: Instant,
+) -> Result<TcpStream, Failure> {
+    let mut last = None;
+    for ip in addrs {
+        let addr = SocketAddr::new(*ip, port);
+        match bounded(Stage::Connect, label, deadline, TcpStream::connect(addr)).await? {
+            Ok(stream) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last = Some(classify::connect(label, &e, false)),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        classify::timeout(Stage::Connect, label, Duration::ZERO)
+    }))
+}
+
+/// With several hosts, the failure that got furthest tells the most (an auth
+/// failure on host 2 matters more than a refusal on host 1); the others are named
+/// in its message.
+fn most_telling(mut failures: Vec<(String, Failure)>) -> Failure {
+    let best = failures
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, f))| (f.stage, *i))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let (_, mut chosen) = failures.remove(best);
+    if !failures.is_empty() {
+        let others: Vec<String> = failures
+            .iter()
+            .map(|(label, f)| format!("{label}: {}", f.class))
+            .collect();
+        chosen.message = format!("{} (other hosts: {})", chosen.message, others.join(", "));
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::class::Class;
+
+    #[test]
+    fn furthest_failure_wins() {
+        let refused = Failure::new(Class::ConnectionRefused, Stage::Connect, "refused");
+        let auth = Failure::new(Class::AuthFailed, Stage::Auth, "bad password");
+        let chosen = most_telling(vec![("a:1".into(), refused.clone()), ("b:2".into(), auth)]);
+        assert_eq!(chosen.class, Class::AuthFailed);
+        assert!(chosen.message.contains("a:1: connection_refused"), "{}", chosen.message);
+        let chosen = most_telling(vec![("a:1".into(), refused.clone()), ("b:2".into(), refused)]);
+        assert_eq!(chosen.message, "refused (other hosts: a:1: connection_refused)");
+    }
+}

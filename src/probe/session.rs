@@ -1,0 +1,233 @@
+//! On a connected socket: TLS per sslmode, startup and authentication through
+//! tokio-postgres, `SELECT 1` over the simple query protocol (it works through
+//! PgBouncer in transaction mode), the session checks, then a clean Terminate so no
+//! backend is left behind.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_postgres::tls::{MakeTlsConnect, NoTls, TlsConnect};
+use tokio_postgres::{Config, SimpleQueryMessage};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::tls::{self, Observed, TlsFacts, Verify};
+use super::{bounded, Socket};
+use crate::class::Class;
+use crate::classify::{self, SessionContext};
+use crate::outcome::{Failure, ServerFacts, Stage, Stages};
+use crate::settings::spec::{ConnSpec, SessionAttrs, SslMode};
+
+/// One way of negotiating TLS on a fresh connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsPlan {
+    /// Plaintext.
+    Off,
+    /// TLS if the server offers it, plaintext if it says no.
+    Prefer,
+    /// TLS or fail, with this much verification.
+    Require(Verify),
+}
+
+/// The plans libpq tries for an sslmode, in order; the next one runs only when the
+/// previous failed in a way that plan allows (see [`falls_back`]).
+pub fn plans(spec: &ConnSpec) -> Vec<TlsPlan> {
+    let has_root = spec.tls_files.root_cert.is_some();
+    match spec.sslmode {
+        SslMode::Disable => vec![TlsPlan::Off],
+        SslMode::Allow => vec![TlsPlan::Off, TlsPlan::Require(Verify::None)],
+        SslMode::Prefer => vec![TlsPlan::Prefer, TlsPlan::Off],
+        mode => vec![TlsPlan::Require(tls::verify_for(mode, has_root))],
+    }
+}
+
+/// Whether a failure under `plan` lets libpq try the next plan: `allow` retries
+/// with TLS when the server rejects plaintext; `prefer` retries in plaintext when
+/// the TLS handshake itself failed.
+pub fn falls_back(plan: TlsPlan, failure: &Failure) -> bool {
+    match plan {
+        TlsPlan::Off => failure.class == Class::AccessRejected,
+        TlsPlan::Prefer => failure.stage == Stage::Tls,
+        TlsPlan::Require(_) => false,
+    }
+}
+
+/// Where and how one session runs.
+pub struct Session<'a> {
+    /// The target.
+    pub spec: &'a ConnSpec,
+    /// Host name for TLS (empty for sockets).
+    pub tls_name: &'a str,
+    /// `host:port` for messages.
+    pub label: &'a str,
+    /// Which server kind is required.
+    pub attrs: SessionAttrs,
+    /// End of the attempt.
+    pub deadline: Instant,
+}
+
+impl Session<'_> {
+    /// Runs the session on `socket` under `plan`.
+    pub async fn run(&self, socket: Socket, plan: TlsPlan, stages: &mut Stages) -> Result<ServerFacts, Failure> {
+        let observed = Observed::default();
+        let mut config = self.config();
+        match plan {
+            TlsPlan::Off => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                self.establish(&config, socket, NoTls, plan, &observed, stages).await
+            }
+            TlsPlan::Prefer | TlsPlan::Require(_) => {
+                let verify = match plan {
+                    TlsPlan::Require(v) => v,
+                    _ => Verify::None,
+                };
+                config.ssl_mode(match plan {
+                    TlsPlan::Prefer => tokio_postgres::config::SslMode::Prefer,
+                    _ => tokio_postgres::config::SslMode::Require,
+                });
+                let client_config = tls::client_config(verify, &self.spec.tls_files, Arc::clone(&observed))
+                    .map_err(|e| classify::tls_setup(&e.0))?;
+                let mut maker = MakeRustlsConnect::new(client_config);
+                let inner = <MakeRustlsConnect as MakeTlsConnect<Socket>>::make_tls_connect(&mut maker, self.tls_name)
+                    .unwrap_or_else(|never| match never {});
+                let connector = tls::Timed { inner, observed: Arc::clone(&observed) };
+                self.establish(&config, socket, connector, plan, &observed, stages).await
+            }
+        }
+    }
+
+    fn config(&self) -> Config {
+        let spec = self.spec;
+        let mut config = Config::new();
+        config.user(&spec.user).dbname(&spec.dbname).application_name(&spec.application_name);
+        if let Some(password) = &spec.password {
+            config.password(password.expose());
+        }
+        if let Some(options) = &spec.options {
+            config.options(options);
+        }
+        match spec.channel_binding.as_deref() {
+            Some("require") => config.channel_binding(tokio_postgres::config::ChannelBinding::Require),
+            Some("disable") => config.channel_binding(tokio_postgres::config::ChannelBinding::Disable),
+            _ => &mut config,
+        };
+        config
+    }
+
+    fn context(&self) -> SessionContext<'_> {
+        SessionContext {
+            endpoint: self.label,
+            user: &self.spec.user,
+            dbname: &self.spec.dbname,
+            password_source: self.spec.password_source,
+            sslmode: self.spec.sslmode.name(),
+        }
+    }
+
+    async fn establish<T>(
+        &self,
+        config: &Config,
+        socket: Socket,
+        tls: T,
+        plan: TlsPlan,
+        observed: &Observed,
+        stages: &mut Stages,
+    ) -> Result<ServerFacts, Failure>
+    where
+        T: TlsConnect<Socket>,
+        T::Stream: Send + 'static,
+    {
+        let started = Instant::now();
+        let connected = bounded(Stage::Auth, self.label, self.deadline, config.connect_raw(socket, tls)).await;
+        let facts = observed.lock().map(|f| f.clone()).unwrap_or_default();
+        record_handshake_split(stages, started, &facts);
+        let (client, connection) = match connected {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => return Err(classify::session(&e, Stage::Auth, &self.context())),
+            Err(mut timeout) => {
+                if plan != TlsPlan::Off && facts.done_at.is_none() {
+                    timeout.stage = Stage::Tls;
+                }
+                return Err(timeout);
+            }
+        };
+        let version = connection.parameter("server_version").map(str::to_string);
+        let task = tokio::spawn(connection);
+        let started = Instant::now();
+        let checked = self.query(&client).await;
+        stages.add(Stage::Query, started.elapsed());
+        // Dropping the client makes the connection send Terminate; wait briefly for it
+        // so no backend outlives the check (or an exec that follows).
+        drop(client);
+        let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
+        let read_only = checked?;
+        Ok(ServerFacts {
+            version,
+            endpoint: self.label.to_string(),
+            read_only,
+            tls: facts.done_at.is_some(),
+            tls_protocol: facts.protocol,
+            tls_verified: facts.verified,
+        })
+    }
+
+    /// `SELECT 1`, or the session-kind query when the target needs a kind. Returns
+    /// whether the session is read-only, when known.
+    async fn query(&self, client: &tokio_postgres::Client) -> Result<Option<bool>, Failure> {
+        let needs_kind = self.attrs != SessionAttrs::Any;
+        let sql = if needs_kind {
+            "SELECT pg_catalog.pg_is_in_recovery()::text, pg_catalog.current_setting('transaction_read_only')"
+        } else {
+            "SELECT 1"
+        };
+        let messages = bounded(Stage::Query, self.label, self.deadline, client.simple_query(sql))
+            .await?
+            .map_err(|e| classify::session(&e, Stage::Query, &self.context()))?;
+        if !needs_kind {
+            return Ok(None);
+        }
+        let row = messages.iter().find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some((r.get(0) == Some("true"), r.get(1) == Some("on"))),
+            _ => None,
+        });
+        let (in_recovery, read_only) = row.unwrap_or((false, false));
+        self.check_kind(in_recovery, read_only)?;
+        Ok(Some(read_only))
+    }
+
+    fn check_kind(&self, in_recovery: bool, read_only: bool) -> Result<(), Failure> {
+        let (ok, what) = match self.attrs {
+            SessionAttrs::Any => (true, ""),
+            SessionAttrs::ReadWrite => (!read_only, "a read-write session"),
+            SessionAttrs::ReadOnly => (read_only, "a read-only session"),
+            SessionAttrs::Primary => (!in_recovery, "a primary"),
+            SessionAttrs::Standby | SessionAttrs::PreferStandby => (in_recovery, "a standby"),
+        };
+        if ok {
+            return Ok(());
+        }
+        let found = match (in_recovery, read_only) {
+            (true, _) => "a standby (in recovery, read-only)",
+            (false, true) => "a primary whose sessions are read-only (default_transaction_read_only = on)",
+            (false, false) => "a writable primary",
+        };
+        Err(Failure::new(
+            Class::ReadOnly,
+            Stage::Query,
+            format!("{} is {found}, but {what} is required (target_session_attrs={})", self.label, self.attrs.name()),
+        ))
+    }
+}
+
+/// Splits the time of `connect_raw` into TLS (until the handshake finished) and
+/// authentication (the rest).
+fn record_handshake_split(stages: &mut Stages, started: Instant, facts: &TlsFacts) {
+    let total = started.elapsed();
+    let tls = facts
+        .done_at
+        .map(|t| tokio::time::Instant::from_std(t).saturating_duration_since(started))
+        .unwrap_or_default()
+        .min(total);
+    stages.add(Stage::Tls, tls);
+    stages.add(Stage::Auth, total - tls);
+}

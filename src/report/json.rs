@@ -1,0 +1,120 @@
+//! The `--json` document: exactly one object on stdout when the run ends.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Verdict;
+use crate::secret::scrub;
+
+/// The whole run.
+#[derive(Debug, Serialize)]
+pub struct Document {
+    /// Every target ready.
+    pub ready: bool,
+    /// Wall time of the run.
+    pub elapsed_ms: u128,
+    /// The process exit code.
+    pub exit_code: i32,
+    /// One entry per target, in source order.
+    pub targets: Vec<TargetJson>,
+}
+
+/// One target.
+#[derive(Debug, Serialize)]
+pub struct TargetJson {
+    /// `DATABASE_URL`, `--url`, …
+    pub source: String,
+    /// The URL with the password replaced by `****`.
+    pub url: String,
+    /// Ready or not.
+    pub ready: bool,
+    /// The contract class.
+    pub class: &'static str,
+    /// The class's exit code.
+    pub exit_code: i32,
+    /// The Prisma error code for the same cause.
+    pub prisma_code: Option<&'static str>,
+    /// One line naming the outcome.
+    pub message: String,
+    /// Fixes, most likely first.
+    pub hints: Vec<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Time until the last result.
+    pub elapsed_ms: u128,
+    /// `server_version` when ready.
+    pub server_version: Option<String>,
+    /// The stage that failed, when not ready.
+    pub stage: Option<&'static str>,
+    /// TLS facts of the ready session (`null` without TLS).
+    pub tls: Option<TlsJson>,
+    /// Milliseconds per stage of the last attempt (`null`: not reached).
+    pub stages_ms: StagesJson,
+}
+
+/// TLS facts.
+#[derive(Debug, Serialize)]
+pub struct TlsJson {
+    /// `TLSv1.3` / `TLSv1.2`.
+    pub protocol: Option<&'static str>,
+    /// Whether the certificate was verified.
+    pub verified: bool,
+}
+
+/// Stage timings in milliseconds.
+#[derive(Debug, Serialize)]
+pub struct StagesJson {
+    /// Name resolution.
+    pub resolve: Option<f64>,
+    /// TCP / socket connect.
+    pub connect: Option<f64>,
+    /// TLS negotiation.
+    pub tls: Option<f64>,
+    /// Startup and authentication.
+    pub auth: Option<f64>,
+    /// The readiness query.
+    pub query: Option<f64>,
+}
+
+fn ms(d: Option<Duration>) -> Option<f64> {
+    d.map(|d| (d.as_secs_f64() * 1e5).round() / 100.0)
+}
+
+impl From<&Verdict<'_>> for TargetJson {
+    fn from(v: &Verdict<'_>) -> Self {
+        TargetJson {
+            source: v.target.source.clone(),
+            url: scrub(&v.target.display),
+            ready: v.facts.is_some(),
+            class: v.class.name(),
+            exit_code: v.class.exit_code(),
+            prisma_code: v.class.prisma_code(),
+            message: scrub(&v.message()),
+            hints: v.hints.iter().map(|h| scrub(h)).collect(),
+            attempts: v.attempts,
+            elapsed_ms: v.elapsed_ms,
+            server_version: v.facts.and_then(|f| f.version.clone()),
+            stage: v.failure.map(|f| f.stage.name()),
+            tls: v.facts.filter(|f| f.tls).map(|f| TlsJson { protocol: f.tls_protocol, verified: f.tls_verified }),
+            stages_ms: StagesJson {
+                resolve: ms(v.stages.resolve),
+                connect: ms(v.stages.connect),
+                tls: ms(v.stages.tls),
+                auth: ms(v.stages.auth),
+                query: ms(v.stages.query),
+            },
+        }
+    }
+}
+
+/// Renders the document as one line of JSON.
+pub fn render(verdicts: &[Verdict<'_>], elapsed: Duration, exit_code: i32) -> String {
+    let doc = Document {
+        ready: !verdicts.is_empty() && verdicts.iter().all(|v| v.facts.is_some()),
+        elapsed_ms: elapsed.as_millis(),
+        exit_code,
+        targets: verdicts.iter().map(TargetJson::from).collect(),
+    };
+    serde_json::to_string(&doc).unwrap_or_else(|e| format!("{{\"ready\":false,\"error\":\"{e}\"}}"))
+}

@@ -1,0 +1,120 @@
+//! Everything pgready prints: the per-target verdicts (human on stderr, JSON on
+//! stdout) and the overall exit code. All text passes through [`crate::secret::scrub`]
+//! on its way out.
+
+pub mod human;
+pub mod json;
+
+use crate::class::Class;
+use crate::cli::ExitCodes;
+use crate::outcome::{Failure, ServerFacts, Stages};
+use crate::settings::targets::Target;
+use crate::wait::{RunOutcome, TargetState};
+
+/// The final verdict on one target, ready to render.
+#[derive(Clone, Debug)]
+pub struct Verdict<'a> {
+    /// The target.
+    pub target: &'a Target,
+    /// Its class (`interrupted` when a signal came first).
+    pub class: Class,
+    /// Facts when ready.
+    pub facts: Option<&'a ServerFacts>,
+    /// The failure, when not ready.
+    pub failure: Option<&'a Failure>,
+    /// Hints: the failure's own, then the lint's, then the class's generic ones.
+    pub hints: Vec<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Time from the start until the last result, in ms.
+    pub elapsed_ms: u128,
+    /// Stage timings of the last attempt.
+    pub stages: Stages,
+}
+
+impl Verdict<'_> {
+    /// One line naming the outcome.
+    pub fn message(&self) -> String {
+        match (self.facts, self.failure) {
+            (Some(facts), _) => format!(
+                "ready: {} ({})",
+                facts.endpoint,
+                facts.version.as_deref().map_or("PostgreSQL".to_string(), |v| format!("PostgreSQL {v}"))
+            ),
+            (_, Some(f)) if self.class == Class::Interrupted => format!("interrupted; last state: {}: {}", f.class, f.message),
+            (_, Some(f)) => f.message.clone(),
+            (None, None) if self.class == Class::Interrupted => "interrupted before the first attempt finished".to_string(),
+            (None, None) => "no attempt finished".to_string(),
+        }
+    }
+}
+
+/// Builds the verdicts of a run, in source order.
+pub fn verdicts<'a>(targets: &'a [Target], outcome: &'a RunOutcome) -> Vec<Verdict<'a>> {
+    targets
+        .iter()
+        .zip(&outcome.states)
+        .map(|(target, state)| verdict(target, state, outcome.interrupted.is_some()))
+        .collect()
+}
+
+fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) -> Verdict<'a> {
+    let last = state.last.as_ref();
+    let facts = last.and_then(|a| a.result.as_ref().ok());
+    let failure = last.and_then(|a| a.result.as_ref().err());
+    let class = match (state.class(), interrupted) {
+        (Some(Class::Ready), _) => Class::Ready,
+        (_, true) => Class::Interrupted,
+        (Some(c), false) => c,
+        (None, false) => Class::InternalError,
+    };
+    let mut hints: Vec<String> = failure.map(|f| f.hints.clone()).unwrap_or_default();
+    hints.extend(target.lint.iter().cloned());
+    if let Some(f) = failure {
+        hints.extend(f.class.generic_hints().iter().map(|h| h.to_string()));
+    }
+    hints.dedup();
+    Verdict {
+        target,
+        class,
+        facts,
+        failure,
+        hints,
+        attempts: state.attempts,
+        elapsed_ms: state.elapsed.as_millis(),
+        stages: last.map(|a| a.stages).unwrap_or_default(),
+    }
+}
+
+/// The process exit code: 0 when all are ready, else the first failing target's
+/// code in source order; a signal gives 128 + its number.
+pub fn exit_code(verdicts: &[Verdict<'_>], interrupted: Option<i32>, style: ExitCodes) -> i32 {
+    if let Some(signal) = interrupted {
+        return Class::interrupted_exit_code(signal);
+    }
+    let code = verdicts
+        .iter()
+        .map(|v| v.class.exit_code())
+        .find(|c| *c != 0)
+        .unwrap_or(0);
+    match style {
+        ExitCodes::Binary if code != 0 => 1,
+        _ => code,
+    }
+}
+
+/// Makes text from servers and inputs safe for a terminal: control and
+/// bidirectional-override characters become `?`.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\n') || bidi { '?' } else { c }
+        })
+        .collect()
+}
+
+/// Scrubs secrets and sanitizes: the last step of every human output.
+pub fn clean(text: &str) -> String {
+    sanitize(&crate::secret::scrub(text))
+}

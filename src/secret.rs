@@ -1,0 +1,140 @@
+//! Secrets that must never reach an output.
+//!
+//! [`Password`] formats as `****` in `Debug` and `Display`; only [`Password::expose`],
+//! called where the value is handed to the connection, sees the raw text. Every
+//! password is also registered in a process-wide list so [`scrub`] can remove it (raw
+//! and percent-encoded) from any text that came from elsewhere, such as a parse error
+//! quoting its input or a server message: defence in depth for every output path.
+
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// The characters a careful user percent-encodes in a URL's userinfo: everything but
+/// RFC 3986's unreserved set.
+const USERINFO_RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// What a redacted secret looks like in every output.
+pub const MASK: &str = "****";
+
+/// A password: printable only as [`MASK`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps `raw` and registers it (and its encodings) for [`scrub`].
+    pub fn new(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        register(&raw);
+        Password(raw)
+    }
+
+    /// The raw value, for the connection only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the password is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+impl fmt::Display for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+fn registry() -> &'static Mutex<Vec<String>> {
+    static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Registers a secret text (and its percent-encoded forms) for [`scrub`].
+///
+/// Very short secrets are not registered: masking every `a` in every message would
+/// make the output unreadable while hiding nothing a reader could not guess.
+pub fn register(raw: &str) {
+    if raw.chars().count() < 3 {
+        return;
+    }
+    let mut forms = vec![raw.to_string()];
+    for set in [NON_ALPHANUMERIC, USERINFO_RESERVED] {
+        let encoded = utf8_percent_encode(raw, set).to_string();
+        forms.push(lowercase_escapes(&encoded));
+        forms.push(encoded);
+    }
+    if let Ok(mut list) = registry().lock() {
+        for form in forms {
+            if !list.contains(&form) {
+                list.push(form);
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+/// `%2F` → `%2f`: the same text as some encoders write it.
+fn lowercase_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut hex_left = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            hex_left = 2;
+            out.push(c);
+        } else if hex_left > 0 {
+            hex_left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Replaces every registered secret in `text` by [`MASK`].
+pub fn scrub(text: &str) -> String {
+    let Ok(list) = registry().lock() else {
+        return text.to_string();
+    };
+    let mut out = text.to_string();
+    for secret in list.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), MASK);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_never_formats_its_value() {
+        let p = Password::new("hunter2-secret");
+        assert_eq!(format!("{p}"), MASK);
+        assert_eq!(format!("{p:?}"), MASK);
+        assert_eq!(p.expose(), "hunter2-secret");
+    }
+
+    #[test]
+    fn scrub_masks_raw_and_encoded_forms() {
+        Password::new("P@ss#w/rd-xyz");
+        let text = "a P@ss#w/rd-xyz b P%40ss%23w%2Frd%2Dxyz c P%40ss%23w%2frd-xyz";
+        assert_eq!(scrub(text), "a **** b **** c ****");
+    }
+}

@@ -1,0 +1,140 @@
+//! Findings about a connection string before any connection is made: the mistakes
+//! the troubleshooting guides find by hand. Each finding is a hint on the target.
+
+use super::spec::{ConnSpec, Endpoint, Host, LIBPQ_KEYS, PRISMA_KEYS};
+use super::url::Notes;
+
+/// Where pgready runs, as far as the lint cares.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Inside a container (`/.dockerenv` exists or `KUBERNETES_SERVICE_HOST` is set).
+    pub in_container: bool,
+}
+
+/// Ports that PgBouncer and Supabase's pooler listen on by convention.
+const POOLER_PORTS: [u16; 2] = [6432, 6543];
+
+/// All findings for one target, most important first.
+pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<String> {
+    let mut hints = Vec::new();
+    if let Some(h) = unencoded_password(notes) {
+        hints.push(h);
+    }
+    if ctx.in_container {
+        hints.extend(spec.endpoints.iter().filter_map(localhost_in_container));
+    }
+    if !spec.dbname_given {
+        hints.push(format!(
+            "no database name given: libpq then connects to the database named after the user (`{}`); add `/DBNAME` to the URL",
+            spec.user
+        ));
+    }
+    hints.extend(pooler(spec, source));
+    hints.extend(unknown_params(spec));
+    hints
+}
+
+fn unencoded_password(notes: &Notes) -> Option<String> {
+    if notes.unencoded_in_password.is_empty() {
+        return None;
+    }
+    let chars: Vec<String> = notes
+        .unencoded_in_password
+        .iter()
+        .map(|c| format!("`{c}` → `%{:02X}`", *c as u32))
+        .collect();
+    Some(format!(
+        "the password holds unencoded special characters; percent-encode them ({}): libpq (psql) and some drivers read this URL differently than Prisma does",
+        chars.join(", ")
+    ))
+}
+
+fn localhost_in_container(endpoint: &Endpoint) -> Option<String> {
+    match &endpoint.host {
+        Host::Tcp(_) if endpoint.is_local() => Some(format!(
+            "the host is `{}` while running inside a container: that is this container itself, not the database; use the database service's name (e.g. `postgres`) as the host",
+            endpoint.label()
+        )),
+        _ => None,
+    }
+}
+
+fn looks_pooled(e: &Endpoint) -> bool {
+    POOLER_PORTS.contains(&e.port) || matches!(&e.host, Host::Tcp(h) if h.contains("pooler"))
+}
+
+fn pooler(spec: &ConnSpec, source: &str) -> Option<String> {
+    let pooled = spec.endpoints.iter().find(|e| looks_pooled(e))?;
+    if source.contains("DIRECT") {
+        return Some(format!(
+            "{source} points at a connection pooler ({}): migrations need a direct connection to PostgreSQL (usually port 5432, not the pooler)",
+            pooled.label()
+        ));
+    }
+    let pgbouncer = spec.opt("pgbouncer").is_some_and(|v| v == "true");
+    (POOLER_PORTS.contains(&pooled.port) && !pgbouncer).then(|| {
+        format!(
+            "{} looks like a PgBouncer port but the URL lacks `pgbouncer=true`: Prisma then uses prepared statements that fail in transaction pooling (`prepared statement \"s0\" already exists`)",
+            pooled.label()
+        )
+    })
+}
+
+fn unknown_params(spec: &ConnSpec) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    spec.opts
+        .iter()
+        .map(|o| o.key.as_str())
+        .filter(|k| !LIBPQ_KEYS.contains(k) && !PRISMA_KEYS.contains(k))
+        .filter(|k| {
+            let new = !seen.contains(k);
+            seen.push(k);
+            new
+        })
+        .map(|k| format!("unknown URL parameter `{k}` is ignored (not a libpq or Prisma parameter; a typo?)"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::env::Env;
+    use crate::settings::spec::build;
+    use crate::settings::url::parse;
+
+    fn findings(url: &str, source: &str, in_container: bool) -> Vec<String> {
+        let parsed = parse(url).unwrap();
+        let spec = build(parsed.opts, &Env::default(), "me").unwrap();
+        lint(&spec, &parsed.notes, source, &Context { in_container })
+    }
+
+    fn has(found: &[String], needle: &str) -> bool {
+        found.iter().any(|f| f.contains(needle))
+    }
+
+    #[test]
+    fn lint_table() {
+        // (url, source, in container, expected substring or "" for no finding)
+        let cases = [
+            ("postgres://calcom:myPassword123@postgres:5432", "DATABASE_URL", true, "no database name given"),
+            ("postgres://u:p@localhost:5432/d", "DATABASE_URL", true, "inside a container"),
+            ("postgres://u:p@127.0.0.1:5432/d", "DATABASE_URL", true, "inside a container"),
+            ("postgres://u:p@localhost:5432/d", "DATABASE_URL", false, ""),
+            ("postgres://u:p@ss#w@db:5432/d", "DATABASE_URL", false, "`@` → `%40`"),
+            ("postgres://u:p@db:6543/d", "DATABASE_DIRECT_URL", false, "direct connection"),
+            ("postgres://u:p@aws-0-eu.pooler.supabase.com:5432/d", "DATABASE_DIRECT_URL", false, "direct connection"),
+            ("postgres://u:p@db:6432/d", "DATABASE_URL", false, "pgbouncer=true"),
+            ("postgres://u:p@db:6432/d?pgbouncer=true", "DATABASE_URL", false, ""),
+            ("postgres://u:p@db:5432/d?sslmod=require", "DATABASE_URL", false, "unknown URL parameter `sslmod`"),
+            ("postgres://u:p@db:5432/d?schema=app&connection_limit=5", "DATABASE_URL", false, ""),
+        ];
+        for (url, source, inside, expected) in cases {
+            let found = findings(url, source, inside);
+            if expected.is_empty() {
+                assert!(found.is_empty(), "{url}: {found:?}");
+            } else {
+                assert!(has(&found, expected), "{url}: {found:?}");
+            }
+        }
+    }
+}

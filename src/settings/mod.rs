@@ -1,0 +1,84 @@
+//! Typed, validated settings built from the command line and the environment, with
+//! no network I/O: which targets, which deadlines, which retries, which output.
+
+pub mod env;
+pub mod lint;
+pub mod pgpass;
+pub mod spec;
+pub mod targets;
+pub mod url;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::class::Class;
+use crate::cli::{Cli, Command, ExitCodes, LogFormat};
+use crate::outcome::Failure;
+use env::Env;
+use targets::Target;
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Retry until ready or the deadline; then exec the command, if any.
+    Wait {
+        /// Program and arguments to exec once ready (empty: just exit 0).
+        exec: Vec<std::ffi::OsString>,
+    },
+    /// One attempt per target.
+    Check,
+}
+
+/// Everything a run needs.
+#[derive(Debug)]
+pub struct Settings {
+    /// Wait or check.
+    pub mode: Mode,
+    /// Targets in source order; `Err` when none is configured at all.
+    pub targets: Result<Vec<Target>, Failure>,
+    /// Hard deadline for the whole run.
+    pub timeout: Duration,
+    /// Bound on one attempt against one host.
+    pub attempt_timeout: Duration,
+    /// Classes retried on top of the default set.
+    pub retry_on: HashSet<Class>,
+    /// Exit-code style.
+    pub exit_codes: ExitCodes,
+    /// JSON on stdout.
+    pub json: bool,
+    /// Log format for non-terminal stderr.
+    pub log_format: LogFormat,
+    /// Errors only.
+    pub quiet: bool,
+}
+
+impl Settings {
+    /// Builds settings from parsed flags and an environment snapshot.
+    pub fn from_cli(cli: Cli, env: &Env) -> Settings {
+        let opts = cli.opts;
+        let ctx = lint::Context {
+            in_container: std::path::Path::new("/.dockerenv").exists()
+                || env.is_set("KUBERNETES_SERVICE_HOST"),
+        };
+        Settings {
+            mode: match cli.command {
+                None => Mode::Wait { exec: Vec::new() },
+                Some(Command::Wait { exec }) => Mode::Wait { exec },
+                Some(Command::Check) => Mode::Check,
+            },
+            targets: targets::collect(&opts.urls, &opts.url_env, env, &ctx),
+            timeout: opts.timeout,
+            attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),
+            retry_on: opts.retry_on.into_iter().collect(),
+            exit_codes: opts.exit_codes,
+            json: opts.json,
+            log_format: opts.log_format,
+            quiet: opts.quiet,
+        }
+    }
+
+    /// Whether `wait` retries `class`.
+    pub fn retries(&self, class: Class) -> bool {
+        class.default_retry().is_some() || self.retry_on.contains(&class)
+    }
+}

@@ -1,0 +1,456 @@
+//! libpq options → a typed, validated [`ConnSpec`]: defaults from the `PG*`
+//! environment as libpq applies them, ports matched to hosts, values checked.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::env::Env;
+use super::pgpass;
+use super::url::{Opt, ParseError};
+use crate::secret::Password;
+
+/// libpq's compiled-in socket directory on Debian, Ubuntu and the official images.
+pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+/// PostgreSQL's default port.
+pub const DEFAULT_PORT: u16 = 5432;
+
+/// Where to connect: a TCP host name or address, or a Unix socket directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Host {
+    /// A name or an IP literal (IPv6 without brackets).
+    Tcp(String),
+    /// A directory holding `.s.PGSQL.<port>`.
+    Unix(PathBuf),
+}
+
+/// One entry of the host list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Host or socket directory.
+    pub host: Host,
+    /// Port (for sockets, the number in the socket file name).
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// `host:port`, `[v6]:port`, or the socket path, for messages.
+    pub fn label(&self) -> String {
+        match &self.host {
+            Host::Tcp(h) if h.contains(':') => format!("[{h}]:{}", self.port),
+            Host::Tcp(h) => format!("{h}:{}", self.port),
+            Host::Unix(dir) => format!("{}/.s.PGSQL.{}", dir.display(), self.port),
+        }
+    }
+
+    /// Whether the host is this machine (loopback name or address, or a socket).
+    pub fn is_local(&self) -> bool {
+        match &self.host {
+            Host::Unix(_) => true,
+            Host::Tcp(h) => {
+                h.eq_ignore_ascii_case("localhost")
+                    || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+        }
+    }
+}
+
+/// libpq's `sslmode`, plus node-postgres' `no-verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    /// Never TLS.
+    Disable,
+    /// Plaintext first; TLS only if the server insists.
+    Allow,
+    /// TLS if the server offers it, without verification; plaintext otherwise.
+    Prefer,
+    /// TLS, without verification (verify-ca when a root certificate is given).
+    Require,
+    /// TLS, chain verified, host name not checked.
+    VerifyCa,
+    /// TLS, chain and host name verified.
+    VerifyFull,
+    /// node-postgres: TLS, no verification.
+    NoVerify,
+}
+
+impl SslMode {
+    /// Parses libpq's names (and `no-verify`).
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            "no-verify" => SslMode::NoVerify,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+            SslMode::NoVerify => "no-verify",
+        }
+    }
+}
+
+/// `target_session_attrs`: which kind of server a session must land on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionAttrs {
+    /// Any server.
+    Any,
+    /// A session that accepts writes.
+    ReadWrite,
+    /// A read-only session.
+    ReadOnly,
+    /// A primary (not in recovery).
+    Primary,
+    /// A standby (in recovery).
+    Standby,
+    /// A standby if one answers, else any.
+    PreferStandby,
+}
+
+impl SessionAttrs {
+    fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "any" => SessionAttrs::Any,
+            "read-write" => SessionAttrs::ReadWrite,
+            "read-only" => SessionAttrs::ReadOnly,
+            "primary" => SessionAttrs::Primary,
+            "standby" => SessionAttrs::Standby,
+            "prefer-standby" => SessionAttrs::PreferStandby,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            SessionAttrs::Any => "any",
+            SessionAttrs::ReadWrite => "read-write",
+            SessionAttrs::ReadOnly => "read-only",
+            SessionAttrs::Primary => "primary",
+            SessionAttrs::Standby => "standby",
+            SessionAttrs::PreferStandby => "prefer-standby",
+        }
+    }
+}
+
+/// TLS files named by the URL or `PGSSL*`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// `sslrootcert`: CA bundle, or `system`.
+    pub root_cert: Option<String>,
+    /// `sslcert`: client certificate.
+    pub cert: Option<String>,
+    /// `sslkey`: client key.
+    pub key: Option<String>,
+}
+
+/// Everything needed to connect to one target, typed and validated.
+#[derive(Clone, Debug)]
+pub struct ConnSpec {
+    /// Hosts in the order libpq tries them.
+    pub endpoints: Vec<Endpoint>,
+    /// Role name.
+    pub user: String,
+    /// Password, from the URL, `PGPASSWORD` or the password file.
+    pub password: Option<Password>,
+    /// Where the password came from, for messages.
+    pub password_source: Option<&'static str>,
+    /// Database name.
+    pub dbname: String,
+    /// Whether a database name was given (else libpq uses the user name).
+    pub dbname_given: bool,
+    /// TLS mode.
+    pub sslmode: SslMode,
+    /// TLS files.
+    pub tls_files: TlsFiles,
+    /// libpq's `connect_timeout` (per host; at least 2 s).
+    pub connect_timeout: Option<Duration>,
+    /// `application_name` sent to the server.
+    pub application_name: String,
+    /// `options` (command-line options for the backend).
+    pub options: Option<String>,
+    /// `target_session_attrs`.
+    pub session_attrs: SessionAttrs,
+    /// `channel_binding`.
+    pub channel_binding: Option<String>,
+    /// Every option as given (for Prisma parameters and the lint).
+    pub opts: Vec<Opt>,
+}
+
+impl ConnSpec {
+    /// The last value given for `key`.
+    pub fn opt(&self, key: &str) -> Option<&str> {
+        self.opts
+            .iter()
+            .rev()
+            .find(|o| o.key == key)
+            .map(|o| o.value.as_str())
+    }
+}
+
+/// The `PG*` variable that supplies each libpq option's default.
+const ENV_DEFAULTS: &[(&str, &str)] = &[
+    ("host", "PGHOST"),
+    ("port", "PGPORT"),
+    ("user", "PGUSER"),
+    ("dbname", "PGDATABASE"),
+    ("sslmode", "PGSSLMODE"),
+    ("sslrootcert", "PGSSLROOTCERT"),
+    ("sslcert", "PGSSLCERT"),
+    ("sslkey", "PGSSLKEY"),
+    ("connect_timeout", "PGCONNECT_TIMEOUT"),
+    ("application_name", "PGAPPNAME"),
+    ("options", "PGOPTIONS"),
+    ("target_session_attrs", "PGTARGETSESSIONATTRS"),
+    ("channel_binding", "PGCHANNELBINDING"),
+    ("passfile", "PGPASSFILE"),
+];
+
+/// libpq keywords pgready accepts.
+pub const LIBPQ_KEYS: &[&str] = &[
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode",
+    "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl", "sslcrldir", "sslsni",
+    "sslcompression", "sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version",
+    "requiressl", "channel_binding", "connect_timeout", "application_name",
+    "fallback_application_name", "options", "target_session_attrs", "keepalives",
+    "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+    "client_encoding", "gssencmode", "gsslib", "krbsrvname", "require_auth", "requirepeer",
+    "load_balance_hosts", "replication", "service",
+];
+
+/// Prisma's own URL parameters.
+pub const PRISMA_KEYS: &[&str] = &[
+    "schema", "connection_limit", "pool_timeout", "pgbouncer", "sslaccept", "sslidentity",
+    "sslpassword", "socket_timeout", "statement_cache_size", "max_connection_lifetime",
+    "max_idle_connection_lifetime", "sslcert",
+];
+
+/// Builds a spec from parsed options and the environment. `os_user` is the default
+/// role name (libpq uses the operating-system user).
+pub fn build(opts: Vec<Opt>, env: &Env, os_user: &str) -> Result<ConnSpec, ParseError> {
+    let given = |key: &str| {
+        opts.iter()
+            .rev()
+            .find(|o| o.key == key)
+            .map(|o| o.value.clone())
+    };
+    let value = |key: &str| {
+        given(key).or_else(|| {
+            ENV_DEFAULTS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, var)| env.nonempty(var))
+        })
+    };
+    let user = value("user").unwrap_or_else(|| os_user.to_string());
+    let dbname = value("dbname").filter(|d| !d.is_empty());
+    let endpoints = endpoints(value("host"), value("port"))?;
+    let sslmode = match value("sslmode") {
+        None => SslMode::Prefer,
+        Some(m) => SslMode::parse(&m).ok_or_else(|| {
+            ParseError::new(format!("invalid sslmode `{m}`"))
+                .hint("use one of disable, allow, prefer, require, verify-ca, verify-full")
+        })?,
+    };
+    let session_attrs = match value("target_session_attrs") {
+        None => SessionAttrs::Any,
+        Some(v) => SessionAttrs::parse(&v).ok_or_else(|| {
+            ParseError::new(format!("invalid target_session_attrs `{v}`")).hint(
+                "use one of any, read-write, read-only, primary, standby, prefer-standby",
+            )
+        })?,
+    };
+    let connect_timeout = connect_timeout(value("connect_timeout"))?;
+    let (password, password_source) = password(&given("password"), env, &value("passfile"), &endpoints, &dbname, &user);
+    Ok(ConnSpec {
+        dbname: dbname.clone().unwrap_or_else(|| user.clone()),
+        dbname_given: dbname.is_some(),
+        endpoints,
+        password,
+        password_source,
+        sslmode,
+        tls_files: TlsFiles {
+            root_cert: value("sslrootcert"),
+            cert: value("sslcert"),
+            key: value("sslkey"),
+        },
+        connect_timeout,
+        application_name: value("application_name").unwrap_or_else(|| "pgready".to_string()),
+        options: value("options"),
+        session_attrs,
+        channel_binding: value("channel_binding"),
+        user,
+        opts,
+    })
+}
+
+/// The password as libpq finds it: the option, then `PGPASSWORD`, then the password
+/// file (matched against the first host; libpq matches per host, the same for the
+/// usual single host).
+fn password(
+    given: &Option<String>,
+    env: &Env,
+    passfile: &Option<String>,
+    endpoints: &[Endpoint],
+    dbname: &Option<String>,
+    user: &str,
+) -> (Option<Password>, Option<&'static str>) {
+    if let Some(p) = given {
+        return (Some(Password::new(p.clone())), Some("the URL"));
+    }
+    if let Some(p) = env.nonempty("PGPASSWORD") {
+        return (Some(Password::new(p)), Some("PGPASSWORD"));
+    }
+    let file = passfile
+        .clone()
+        .map(PathBuf::from)
+        .or_else(|| env.nonempty("HOME").map(|h| PathBuf::from(h).join(".pgpass")));
+    let (Some(file), Some(first)) = (file, endpoints.first()) else {
+        return (None, None);
+    };
+    let host = match &first.host {
+        Host::Tcp(h) => h.clone(),
+        Host::Unix(_) => "localhost".to_string(),
+    };
+    let db = dbname.clone().unwrap_or_else(|| user.to_string());
+    match pgpass::lookup(&file, &host, first.port, &db, user) {
+        Some(p) => (Some(Password::new(p)), Some("the password file")),
+        None => (None, None),
+    }
+}
+
+fn connect_timeout(value: Option<String>) -> Result<Option<Duration>, ParseError> {
+    let Some(v) = value else { return Ok(None) };
+    let secs: i64 = v.trim().parse().map_err(|_| {
+        ParseError::new(format!("invalid connect_timeout `{v}`: whole seconds expected"))
+    })?;
+    // libpq: zero or negative waits forever; below 2 seconds counts as 2.
+    Ok((secs > 0).then(|| Duration::from_secs(secs.max(2) as u64)))
+}
+
+fn endpoints(host: Option<String>, port: Option<String>) -> Result<Vec<Endpoint>, ParseError> {
+    let hosts: Vec<String> = match host {
+        Some(h) => h.split(',').map(str::to_string).collect(),
+        None => vec![String::new()],
+    };
+    let ports: Vec<u16> = match port {
+        None => vec![DEFAULT_PORT],
+        Some(p) => p.split(',').map(parse_port).collect::<Result<_, _>>()?,
+    };
+    if ports.len() != 1 && ports.len() != hosts.len() {
+        return Err(ParseError::new(format!(
+            "{} ports for {} hosts: give one port, or one per host",
+            ports.len(),
+            hosts.len()
+        )));
+    }
+    Ok(hosts
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| Endpoint {
+            host: to_host(h),
+            port: if ports.len() == 1 { ports[0] } else { ports[i] },
+        })
+        .collect())
+}
+
+fn to_host(h: String) -> Host {
+    if h.is_empty() {
+        Host::Unix(PathBuf::from(DEFAULT_SOCKET_DIR))
+    } else if h.starts_with('/') || h.starts_with('@') {
+        Host::Unix(PathBuf::from(h))
+    } else {
+        Host::Tcp(h)
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16, ParseError> {
+    if p.is_empty() {
+        return Ok(DEFAULT_PORT);
+    }
+    match p.trim().parse::<u32>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        _ => Err(ParseError::new(format!(
+            "invalid port `{}`: a number from 1 to 65535 expected",
+            crate::secret::scrub(&p.chars().take(32).collect::<String>())
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::url::parse;
+
+    fn spec(url: &str, env: &[(&str, &str)]) -> Result<ConnSpec, ParseError> {
+        build(parse(url)?.opts, &Env::from_pairs(env.iter().copied()), "osuser")
+    }
+
+    #[test]
+    fn defaults_follow_libpq() {
+        let s = spec("postgres://db", &[]).unwrap();
+        assert_eq!(s.user, "osuser");
+        assert_eq!(s.dbname, "osuser");
+        assert!(!s.dbname_given);
+        assert_eq!(s.sslmode, SslMode::Prefer);
+        assert_eq!(s.endpoints[0].port, 5432);
+        let s = spec("postgresql:///", &[]).unwrap();
+        assert_eq!(s.endpoints[0].host, Host::Unix(DEFAULT_SOCKET_DIR.into()));
+    }
+
+    #[test]
+    fn environment_fills_what_the_url_leaves_out() {
+        let env = [("PGUSER", "envuser"), ("PGPORT", "6000"), ("PGDATABASE", "envdb"), ("PGSSLMODE", "disable"), ("PGPASSWORD", "envpass")];
+        let s = spec("postgres://db", &env).unwrap();
+        assert_eq!((s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port), ("envuser", "envdb", 6000));
+        assert_eq!(s.sslmode, SslMode::Disable);
+        assert_eq!(s.password.unwrap().expose(), "envpass");
+        let s = spec("postgres://u:urlpass@db:5433/d?sslmode=require", &env).unwrap();
+        assert_eq!((s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port), ("u", "d", 5433));
+        assert_eq!(s.sslmode, SslMode::Require);
+        assert_eq!(s.password.unwrap().expose(), "urlpass");
+    }
+
+    #[test]
+    fn ports_match_hosts() {
+        let s = spec("postgres://h1:5432,h2:5433,h3/d", &[]).unwrap();
+        let ports: Vec<u16> = s.endpoints.iter().map(|e| e.port).collect();
+        assert_eq!(ports, vec![5432, 5433, 5432]);
+        let s = spec("postgres:///d?host=h1,h2&port=7000", &[]).unwrap();
+        assert!(s.endpoints.iter().all(|e| e.port == 7000));
+        assert!(spec("postgres:///d?host=h1,h2,h3&port=1,2", &[]).is_err());
+    }
+
+    #[test]
+    fn invalid_values() {
+        for url in [
+            "postgres://h:0/d",
+            "postgres://h:65536/d",
+            "postgres://h:abc/d",
+            "postgres://h/d?sslmode=verify",
+            "postgres://h/d?target_session_attrs=writer",
+            "postgres://h/d?connect_timeout=soon",
+        ] {
+            assert!(spec(url, &[]).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn connect_timeout_like_libpq() {
+        assert_eq!(spec("postgres://h/d?connect_timeout=1", &[]).unwrap().connect_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(spec("postgres://h/d?connect_timeout=0", &[]).unwrap().connect_timeout, None);
+        assert_eq!(spec("postgres://h/d?connect_timeout=7", &[]).unwrap().connect_timeout, Some(Duration::from_secs(7)));
+    }
+}

@@ -1,0 +1,240 @@
+//! Which targets to check: `--url` flags, else the URL variables, else libpq's
+//! `PG*` environment. Each target keeps its source name for the report.
+
+use super::env::Env;
+use super::lint::{self, Context};
+use super::spec::{self, ConnSpec, Host};
+use super::url::{self, Notes, ParseError};
+use crate::class::Class;
+use crate::outcome::{Failure, Stage};
+
+/// The URL variables read when neither `--url` nor `--url-env` is given.
+pub const DEFAULT_URL_VARS: [&str; 4] = [
+    "DATABASE_URL",
+    "DATABASE_DIRECT_URL",
+    "DATABASE_READ_URL",
+    "DATABASE_WRITE_URL",
+];
+
+/// The source name of a target built from libpq's environment alone.
+pub const LIBPQ_ENV_SOURCE: &str = "PG* environment";
+
+/// One database endpoint list to check, or why it cannot be checked.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Where it came from: `--url`, a variable name, or [`LIBPQ_ENV_SOURCE`].
+    pub source: String,
+    /// The connection string with passwords masked.
+    pub display: String,
+    /// The spec, or an `invalid_config` failure.
+    pub spec: Result<ConnSpec, Failure>,
+    /// Lint findings (hints shown with the outcome).
+    pub lint: Vec<String>,
+    /// A writable primary is required (the write URL).
+    pub require_writable: bool,
+}
+
+/// Builds every target. `Err` when there is nothing to check at all.
+pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) -> Result<Vec<Target>, Failure> {
+    let os_user = os_user(env);
+    if !urls.is_empty() {
+        return Ok(urls.iter().map(|u| from_string("--url", u, env, ctx, &os_user)).collect());
+    }
+    let names: Vec<&str> = if url_env.is_empty() {
+        DEFAULT_URL_VARS.to_vec()
+    } else {
+        url_env.iter().map(String::as_str).collect()
+    };
+    let mut targets = Vec::new();
+    for name in &names {
+        match env.text(name) {
+            Ok(Some(v)) if !v.trim().is_empty() => targets.push(from_string(name, &v, env, ctx, &os_user)),
+            Ok(_) => {}
+            Err(_) => targets.push(invalid(name, "(not UTF-8)", ParseError::new(format!("{name} is not valid UTF-8")))),
+        }
+    }
+    if targets.is_empty() && has_libpq_env(env) {
+        targets.push(from_libpq_env(env, ctx, &os_user));
+    }
+    if targets.is_empty() {
+        return Err(nothing_configured(&names, env));
+    }
+    Ok(targets)
+}
+
+fn has_libpq_env(env: &Env) -> bool {
+    ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"]
+        .iter()
+        .any(|v| env.nonempty(v).is_some())
+}
+
+fn nothing_configured(names: &[&str], env: &Env) -> Failure {
+    let empty: Vec<&str> = names.iter().copied().filter(|n| env.is_set(n)).collect();
+    let mut message = format!(
+        "no database configured: looked for --url, {} and libpq's PGHOST/PGPORT/PGUSER/PGDATABASE",
+        names.join(", ")
+    );
+    if !empty.is_empty() {
+        message.push_str(&format!(" ({} set but empty)", empty.join(", ")));
+    }
+    Failure::new(Class::InvalidConfig, Stage::Config, message)
+        .with_hint("set DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DATABASE in the container's environment at run time (a build-time ARG or a variable only in .env for the build does not reach the running container)")
+}
+
+fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str) -> Target {
+    match url::parse(raw) {
+        Ok(parsed) => finish(source, parsed.redacted, parsed.opts, &parsed.notes, env, ctx, os_user),
+        Err(e) => invalid(source, &redact_unparsable(raw), e),
+    }
+}
+
+/// A string that does not parse may still hold a password: show only its start
+/// when it has no `@`, else the part after the last `@`.
+fn redact_unparsable(raw: &str) -> String {
+    let shown = match raw.rfind('@') {
+        Some(at) => format!("{}@{}", crate::secret::MASK, &raw[at + 1..]),
+        None if raw.contains("password") => crate::secret::MASK.to_string(),
+        None => raw.to_string(),
+    };
+    let shown: String = crate::secret::scrub(&shown).chars().take(200).collect();
+    shown.escape_debug().to_string()
+}
+
+fn from_libpq_env(env: &Env, ctx: &Context, os_user: &str) -> Target {
+    finish(LIBPQ_ENV_SOURCE, String::new(), Vec::new(), &Notes::default(), env, ctx, os_user)
+}
+
+fn finish(
+    source: &str,
+    display: String,
+    opts: Vec<url::Opt>,
+    notes: &Notes,
+    env: &Env,
+    ctx: &Context,
+    os_user: &str,
+) -> Target {
+    match spec::build(opts, env, os_user) {
+        Ok(spec) => Target {
+            source: source.to_string(),
+            display: if display.is_empty() { describe(&spec) } else { display },
+            lint: lint::lint(&spec, notes, source, ctx),
+            require_writable: source.contains("WRITE"),
+            spec: Ok(spec),
+        },
+        Err(e) => invalid(source, &display, e),
+    }
+}
+
+/// A URL-like description of a spec built from the environment (password masked).
+pub fn describe(spec: &ConnSpec) -> String {
+    let hosts: Vec<String> = spec
+        .endpoints
+        .iter()
+        .map(|e| match &e.host {
+            Host::Tcp(h) if h.contains(':') => format!("[{h}]:{}", e.port),
+            Host::Tcp(h) => format!("{h}:{}", e.port),
+            Host::Unix(d) => format!("{}:{}", d.display(), e.port),
+        })
+        .collect();
+    let password = if spec.password.is_some() { ":****" } else { "" };
+    format!("postgresql://{}{password}@{}/{}", spec.user, hosts.join(","), spec.dbname)
+}
+
+fn invalid(source: &str, display: &str, e: ParseError) -> Target {
+    let mut failure = Failure::new(Class::InvalidConfig, Stage::Config, format!("{source}: {}", e.message));
+    failure.hints.extend(e.hint);
+    Target {
+        source: source.to_string(),
+        display: display.to_string(),
+        spec: Err(failure),
+        lint: Vec::new(),
+        require_writable: false,
+    }
+}
+
+/// libpq's default role: the operating-system user. `USER` first, then the
+/// password database entry of the effective uid (no NSS needed).
+fn os_user(env: &Env) -> String {
+    if let Some(u) = env.nonempty("USER") {
+        return u;
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid.to_string()).then(|| f[0].to_string())
+            })
+        })
+        .unwrap_or_else(|| "postgres".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context::default()
+    }
+
+    #[test]
+    fn urls_win_over_environment() {
+        let env = Env::from_pairs([("DATABASE_URL", "postgres://a/b")]);
+        let t = collect(&["postgres://x/y".into()], &[], &env, &ctx()).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].source, "--url");
+    }
+
+    #[test]
+    fn every_set_variable_is_a_target() {
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://u:pw1@pool:6543/app?pgbouncer=true"),
+            ("DATABASE_DIRECT_URL", "postgres://u:pw1@db:5432/app"),
+            ("DATABASE_READ_URL", ""),
+            ("DATABASE_WRITE_URL", "postgres://u:pw1@db:5432/app"),
+        ]);
+        let t = collect(&[], &[], &env, &ctx()).unwrap();
+        let sources: Vec<&str> = t.iter().map(|t| t.source.as_str()).collect();
+        assert_eq!(sources, ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_WRITE_URL"]);
+        assert!(t[2].require_writable && !t[0].require_writable);
+        assert_eq!(t[0].display, "postgres://u:****@pool:6543/app?pgbouncer=true");
+    }
+
+    #[test]
+    fn url_env_replaces_the_default_list() {
+        let env = Env::from_pairs([("DATABASE_URL", "postgres://a/b"), ("INSIGHTS_DATABASE_URL", "postgres://c/d")]);
+        let t = collect(&[], &["INSIGHTS_DATABASE_URL".into()], &env, &ctx()).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].source, "INSIGHTS_DATABASE_URL");
+    }
+
+    #[test]
+    fn libpq_environment_is_the_fallback() {
+        let env = Env::from_pairs([("PGHOST", "db"), ("PGUSER", "app"), ("PGPASSWORD", "pw-env-123"), ("PGDATABASE", "appdb")]);
+        let t = collect(&[], &[], &env, &ctx()).unwrap();
+        assert_eq!(t[0].source, LIBPQ_ENV_SOURCE);
+        assert_eq!(t[0].display, "postgresql://app:****@db:5432/appdb");
+    }
+
+    #[test]
+    fn nothing_set_says_what_was_looked_for() {
+        let env = Env::from_pairs([("DATABASE_URL", "")]);
+        let f = collect(&[], &[], &env, &ctx()).unwrap_err();
+        assert_eq!(f.class, Class::InvalidConfig);
+        assert!(f.message.contains("DATABASE_URL, DATABASE_DIRECT_URL"), "{}", f.message);
+        assert!(f.message.contains("set but empty"), "{}", f.message);
+        assert!(f.hints[0].contains("run time"), "{:?}", f.hints);
+    }
+
+    #[test]
+    fn unparsable_url_is_invalid_config_without_password() {
+        let env = Env::from_pairs([("DATABASE_URL", "calcom:Sup3rSecret@postgres:5432/calcom")]);
+        let t = collect(&[], &[], &env, &ctx()).unwrap();
+        let failure = t[0].spec.as_ref().unwrap_err();
+        assert_eq!(failure.class, Class::InvalidConfig);
+        assert!(!t[0].display.contains("Sup3rSecret"), "{}", t[0].display);
+        assert!(!failure.message.contains("Sup3rSecret"));
+    }
+}

@@ -1,0 +1,181 @@
+//! Every target concurrently, under one hard deadline: attempt, classify, back off,
+//! repeat while the failure is retried; `check` stops after one attempt. SIGINT and
+//! SIGTERM end the run at once with each target's last state.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::time::Instant;
+
+use crate::class::Class;
+use crate::outcome::{Attempt, Failure, Stage};
+use crate::probe::Prober;
+use crate::retry::Backoff;
+use crate::settings::targets::Target;
+use crate::settings::{Mode, Settings};
+
+/// What is known about one target so far.
+#[derive(Clone, Debug, Default)]
+pub struct TargetState {
+    /// Attempts made.
+    pub attempts: u32,
+    /// The latest attempt that counts (see [`TargetState::record`]).
+    pub last: Option<Attempt>,
+    /// Time from the start of the run to the latest result.
+    pub elapsed: Duration,
+    /// No more attempts will be made.
+    pub done: bool,
+}
+
+impl TargetState {
+    /// The current class: ready, the last failure's, or `None` before any result.
+    pub fn class(&self) -> Option<Class> {
+        self.last.as_ref().map(|a| match &a.result {
+            Ok(_) => Class::Ready,
+            Err(f) => f.class,
+        })
+    }
+
+    /// The last failure, if the last result was one.
+    pub fn failure(&self) -> Option<&Failure> {
+        self.last.as_ref().and_then(|a| a.result.as_ref().err())
+    }
+}
+
+/// Receives state changes, to show progress.
+pub trait Progress {
+    /// Target `index` has a new state.
+    fn changed(&self, index: usize, target: &Target, state: &TargetState);
+    /// Called periodically while waiting (for a live status line).
+    fn tick(&self, _states: &[RefCell<TargetState>], _left: Duration) {}
+}
+
+/// How the run ended.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// Final state per target, in source order.
+    pub states: Vec<TargetState>,
+    /// The signal that ended the run, if one did.
+    pub interrupted: Option<i32>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// Runs every target to a final state, or until a signal.
+pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progress) -> RunOutcome {
+    let started = Instant::now();
+    let deadline = started + settings.timeout;
+    let states: Vec<RefCell<TargetState>> = targets.iter().map(|_| RefCell::default()).collect();
+    let prober = Prober::default();
+    let drivers = targets.iter().enumerate().map(|(i, t)| {
+        let ctx = Driver { settings, target: t, index: i, state: &states[i], prober: &prober, progress, started, deadline };
+        ctx.drive()
+    });
+    let interrupted = tokio::select! {
+        _ = join_all(drivers) => None,
+        sig = interrupt() => Some(sig),
+        _ = ticker(&states, progress, deadline) => None,
+    };
+    RunOutcome {
+        states: states.into_iter().map(RefCell::into_inner).collect(),
+        interrupted,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Waits for SIGINT or SIGTERM and returns its number.
+async fn interrupt() -> i32 {
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => libc::SIGTERM,
+        _ = int.recv() => libc::SIGINT,
+    }
+}
+
+/// Calls [`Progress::tick`] every 200 ms; never finishes by itself.
+async fn ticker(states: &[RefCell<TargetState>], progress: &dyn Progress, deadline: Instant) {
+    let mut interval = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        interval.tick().await;
+        progress.tick(states, deadline.saturating_duration_since(Instant::now()));
+    }
+}
+
+/// One target's loop.
+struct Driver<'a> {
+    settings: &'a Settings,
+    target: &'a Target,
+    index: usize,
+    state: &'a RefCell<TargetState>,
+    prober: &'a Prober,
+    progress: &'a dyn Progress,
+    started: Instant,
+    deadline: Instant,
+}
+
+impl Driver<'_> {
+    async fn drive(self) {
+        let spec = match &self.target.spec {
+            Ok(spec) => spec,
+            Err(failure) => {
+                let attempt = Attempt { result: Err(failure.clone()), stages: Default::default() };
+                self.record(attempt, false, true);
+                return;
+            }
+        };
+        let mut backoff = Backoff::new();
+        loop {
+            let attempt_deadline = self.deadline.min(Instant::now() + self.settings.attempt_timeout);
+            let attempt = self.prober.attempt(spec, self.target.require_writable, attempt_deadline).await;
+            let cut_short = attempt_deadline == self.deadline && is_timeout(&attempt);
+            let retry = match &attempt.result {
+                Ok(_) => None,
+                Err(f) if self.settings.mode == Mode::Check || !self.settings.retries(f.class) => None,
+                Err(f) => Some(f.class),
+            };
+            let Some(class) = retry else {
+                self.record(attempt, cut_short, true);
+                return;
+            };
+            self.record(attempt, cut_short, false);
+            let delay = backoff.next_delay(class.retry_cost_when_forced());
+            tokio::time::sleep_until(self.deadline.min(Instant::now() + delay)).await;
+            if Instant::now() >= self.deadline {
+                self.state.borrow_mut().done = true;
+                return;
+            }
+        }
+    }
+
+    /// Records an attempt. An attempt cut short by the run's deadline does not
+    /// replace an earlier, more telling failure (say `server_starting` by a
+    /// "timed out after 3 ms").
+    fn record(&self, attempt: Attempt, cut_short: bool, done: bool) {
+        let mut state = self.state.borrow_mut();
+        state.attempts += 1;
+        state.done = done;
+        if cut_short && state.last.is_some() {
+            return;
+        }
+        let changed = state.class() != Some(class_of(&attempt));
+        state.last = Some(attempt);
+        state.elapsed = self.started.elapsed();
+        // The final state is the summary's to tell; progress shows the way there.
+        if changed && !done {
+            self.progress.changed(self.index, self.target, &state);
+        }
+    }
+}
+
+fn class_of(attempt: &Attempt) -> Class {
+    attempt.result.as_ref().map_or_else(|f| f.class, |_| Class::Ready)
+}
+
+fn is_timeout(attempt: &Attempt) -> bool {
+    matches!(&attempt.result, Err(f) if matches!(f.class, Class::ConnectTimeout | Class::HandshakeTimeout)
+        || (f.class == Class::DnsUnavailable && f.stage == Stage::Resolve))
+}
