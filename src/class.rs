@@ -184,6 +184,17 @@ impl Class {
         self.default_retry().unwrap_or(Cost::Costly)
     }
 
+    /// Whether a failure's own hints already say all the generic ones would.
+    pub fn specific_hints_suffice(self) -> bool {
+        matches!(
+            self,
+            Class::InvalidConfig
+                | Class::DatabaseMissing
+                | Class::AccessRejected
+                | Class::TlsUntrusted
+        )
+    }
+
     /// The generic fix, in the order the troubleshooting guides check causes.
     pub fn generic_hints(self) -> &'static [&'static str] {
         match self {

@@ -108,7 +108,7 @@ pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'
         .with_hint("put the password in the URL (postgresql://USER:PASSWORD@HOST/DB), PGPASSWORD, or ~/.pgpass"),
         "authentication error" => Failure::new(Class::AccessRejected, Stage::Auth, format!("authentication with {} failed: {chain}", ctx.endpoint))
             .with_hint("check the server's authentication method for this user in pg_hba.conf and the URL's channel_binding"),
-        "unexpected message from server" | "error parsing response from server" => not_postgres(stage, ctx),
+        "unexpected message from server" | "error parsing response from server" => not_postgres(stage, ctx, None),
         "error communicating with the server" => io_failure(err, stage, ctx, &chain),
         _ => Failure::new(Class::InternalError, stage, format!("unexpected failure talking to {}: {chain}", ctx.endpoint)),
     }
@@ -128,11 +128,19 @@ pub fn chain(err: &(dyn StdError + 'static)) -> String {
     scrub(&parts.join(": "))
 }
 
-fn db_error(db: &tokio_postgres::error::DbError, stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+fn db_error(
+    db: &tokio_postgres::error::DbError,
+    stage: Stage,
+    ctx: &SessionContext<'_>,
+) -> Failure {
     let code = db.code();
     let server = scrub(db.message());
     let said = format!("{} said: {server} (SQLSTATE {})", ctx.endpoint, code.code());
-    let stage = if stage == Stage::Tls { Stage::Auth } else { stage };
+    let stage = if stage == Stage::Tls {
+        Stage::Auth
+    } else {
+        stage
+    };
     let pgbouncer = pgbouncer_error(&server);
     if let Some(class) = pgbouncer {
         return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"));
@@ -163,7 +171,9 @@ fn db_error(db: &tokio_postgres::error::DbError, stage: Stage, ctx: &SessionCont
 /// PgBouncer reports its own failures with SQLSTATE 08P01 and a message.
 fn pgbouncer_error(message: &str) -> Option<Class> {
     let m = message.to_ascii_lowercase();
-    if m.contains("pgbouncer cannot connect to server") || m.contains("server login has been failing") {
+    if m.contains("pgbouncer cannot connect to server")
+        || m.contains("server login has been failing")
+    {
         Some(Class::ConnectionRefused)
     } else if m.starts_with("no such database") {
         Some(Class::DatabaseMissing)
@@ -187,8 +197,14 @@ fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
 }
 
 fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
-    if server.contains("no pg_hba.conf entry") && server.contains("no encryption") && ctx.sslmode != "require" {
-        Some("the server accepts this user only over TLS: add sslmode=require to the URL".to_string())
+    if server.contains("no pg_hba.conf entry")
+        && server.contains("no encryption")
+        && ctx.sslmode != "require"
+    {
+        Some(
+            "the server accepts this user only over TLS: add sslmode=require to the URL"
+                .to_string(),
+        )
     } else if server.contains("no pg_hba.conf entry") {
         Some(format!("add a pg_hba.conf line allowing user \"{}\" to database \"{}\" from this address, then reload the server", ctx.user, ctx.dbname))
     } else if server.contains("rejects connection") {
@@ -206,27 +222,51 @@ fn closed(stage: Stage, ctx: &SessionContext<'_>) -> Failure {
     Failure::new(
         Class::ConnectionClosed,
         stage,
-        format!("{} closed the connection during {}", ctx.endpoint, stage.name()),
+        format!(
+            "{} closed the connection during {}",
+            ctx.endpoint,
+            stage.name()
+        ),
     )
 }
 
-fn not_postgres(stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+fn not_postgres(stage: Stage, ctx: &SessionContext<'_>, detail: Option<String>) -> Failure {
+    let detail = detail.map_or(String::new(), |d| format!(" ({d})"));
     Failure::new(
         Class::ConnectionClosed,
         stage,
-        format!("the peer at {} does not speak the PostgreSQL protocol", ctx.endpoint),
+        format!(
+            "the peer at {} does not speak the PostgreSQL protocol{detail}",
+            ctx.endpoint
+        ),
     )
-    .with_hint("the port belongs to another service (an HTTP server or proxy?): check the port in the URL")
+    .with_hint(
+        "the port belongs to another service (an HTTP server or proxy?): check the port in the URL",
+    )
 }
 
-fn io_failure(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'_>, chain: &str) -> Failure {
-    let kind = find_cause::<io::Error>(err).map(io::Error::kind);
-    match kind {
-        Some(io::ErrorKind::InvalidData) => not_postgres(stage, ctx),
+fn io_failure(
+    err: &tokio_postgres::Error,
+    stage: Stage,
+    ctx: &SessionContext<'_>,
+    chain: &str,
+) -> Failure {
+    let io = find_cause::<io::Error>(err);
+    // `InvalidData` comes from the first-byte check (probe::sniff); tokio-postgres'
+    // codec says "bytes remaining on stream" when a peer hangs up mid-message.
+    match io.map(io::Error::kind) {
+        Some(io::ErrorKind::InvalidData) => {
+            not_postgres(stage, ctx, io.map(|e| scrub(&e.to_string())))
+        }
+        _ if chain.contains("bytes remaining on stream") => not_postgres(stage, ctx, None),
         _ => Failure::new(
             Class::ConnectionClosed,
             stage,
-            format!("the connection to {} broke during {}: {chain}", ctx.endpoint, stage.name()),
+            format!(
+                "the connection to {} broke during {}: {chain}",
+                ctx.endpoint,
+                stage.name()
+            ),
         ),
     }
 }
@@ -236,15 +276,28 @@ fn tls(err: &tokio_postgres::Error, chain: &str, ctx: &SessionContext<'_>) -> Fa
         return Failure::new(
             Class::TlsUnsupported,
             Stage::Tls,
-            format!("{} does not offer TLS, and sslmode={} requires it", ctx.endpoint, ctx.sslmode),
+            format!(
+                "{} does not offer TLS, and sslmode={} requires it",
+                ctx.endpoint, ctx.sslmode
+            ),
         );
     }
     match rustls_cause(err) {
         Some(rustls::Error::InvalidCertificate(cert)) => untrusted(cert, ctx),
-        Some(other) => Failure::new(Class::TlsError, Stage::Tls, format!("TLS handshake with {} failed: {other}", ctx.endpoint)),
+        Some(other) => Failure::new(
+            Class::TlsError,
+            Stage::Tls,
+            format!("TLS handshake with {} failed: {other}", ctx.endpoint),
+        ),
         None => match find_cause::<io::Error>(err).map(io::Error::kind) {
-            Some(io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset) => closed(Stage::Tls, ctx),
-            _ => Failure::new(Class::TlsError, Stage::Tls, format!("TLS handshake with {} failed: {chain}", ctx.endpoint)),
+            Some(io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset) => {
+                closed(Stage::Tls, ctx)
+            }
+            _ => Failure::new(
+                Class::TlsError,
+                Stage::Tls,
+                format!("TLS handshake with {} failed: {chain}", ctx.endpoint),
+            ),
         },
     }
 }
@@ -309,20 +362,38 @@ mod tests {
 
     #[test]
     fn pgbouncer_messages() {
-        assert_eq!(pgbouncer_error("pgbouncer cannot connect to server"), Some(Class::ConnectionRefused));
-        assert_eq!(pgbouncer_error("no such database: nope"), Some(Class::DatabaseMissing));
-        assert_eq!(pgbouncer_error("no more connections allowed (max_client_conn)"), Some(Class::TooManyConnections));
+        assert_eq!(
+            pgbouncer_error("pgbouncer cannot connect to server"),
+            Some(Class::ConnectionRefused)
+        );
+        assert_eq!(
+            pgbouncer_error("no such database: nope"),
+            Some(Class::DatabaseMissing)
+        );
+        assert_eq!(
+            pgbouncer_error("no more connections allowed (max_client_conn)"),
+            Some(Class::TooManyConnections)
+        );
         assert_eq!(pgbouncer_error("password authentication failed"), None);
     }
 
     #[test]
     fn connect_errors() {
         let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
-        assert_eq!(connect("h:1", &refused, false).class, Class::ConnectionRefused);
+        assert_eq!(
+            connect("h:1", &refused, false).class,
+            Class::ConnectionRefused
+        );
         let missing = io::Error::from(io::ErrorKind::NotFound);
-        assert_eq!(connect("/s", &missing, true).class, Class::ConnectionRefused);
+        assert_eq!(
+            connect("/s", &missing, true).class,
+            Class::ConnectionRefused
+        );
         let unreachable = io::Error::from(io::ErrorKind::HostUnreachable);
-        assert_eq!(connect("h:1", &unreachable, false).class, Class::ConnectTimeout);
+        assert_eq!(
+            connect("h:1", &unreachable, false).class,
+            Class::ConnectTimeout
+        );
     }
 
     #[test]

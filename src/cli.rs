@@ -93,11 +93,23 @@ pub struct Options {
 
     /// Also retry these classes (comma-separated), e.g. auth_failed while a password
     /// is being rotated.
-    #[arg(long, value_name = "CLASS,...", value_delimiter = ',', env = "PGREADY_RETRY_ON", global = true)]
+    #[arg(
+        long,
+        value_name = "CLASS,...",
+        value_delimiter = ',',
+        env = "PGREADY_RETRY_ON",
+        global = true
+    )]
     pub retry_on: Vec<Class>,
 
     /// `full`: one code per class; `binary`: 0 or 1 (for Docker HEALTHCHECK).
-    #[arg(long, value_enum, default_value = "full", env = "PGREADY_EXIT_CODES", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "full",
+        env = "PGREADY_EXIT_CODES",
+        global = true
+    )]
     pub exit_codes: ExitCodes,
 
     /// Print one JSON document on stdout when done.
@@ -105,7 +117,13 @@ pub struct Options {
     pub json: bool,
 
     /// Progress lines on a non-terminal stderr: text or json.
-    #[arg(long, value_enum, default_value = "text", env = "PGREADY_LOG_FORMAT", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        env = "PGREADY_LOG_FORMAT",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Print nothing but errors.
@@ -116,7 +134,9 @@ pub struct Options {
 /// Parses `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let value: f64 = number
         .parse()
@@ -126,7 +146,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "" | "s" => 1.0,
         "m" | "min" => 60.0,
         "h" => 3600.0,
-        other => return Err(format!("unknown unit `{other}` in `{text}` (use ms, s, m or h)")),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}` (use ms, s, m or h)"
+            ))
+        }
     };
     Duration::try_from_secs_f64(value * scale).map_err(|_| format!("`{text}` is out of range"))
 }
@@ -143,9 +167,20 @@ mod tests {
 
     #[test]
     fn durations() {
-        let ok = [("500ms", 500), ("5s", 5000), ("5", 5000), ("1.5s", 1500), ("2m", 120_000), (" 1h ", 3_600_000)];
+        let ok = [
+            ("500ms", 500),
+            ("5s", 5000),
+            ("5", 5000),
+            ("1.5s", 1500),
+            ("2m", 120_000),
+            (" 1h ", 3_600_000),
+        ];
         for (text, ms) in ok {
-            assert_eq!(parse_duration(text).unwrap(), Duration::from_millis(ms), "{text}");
+            assert_eq!(
+                parse_duration(text).unwrap(),
+                Duration::from_millis(ms),
+                "{text}"
+            );
         }
         for bad in ["", "s", "5 days", "-1s", "1e400s", "abc"] {
             assert!(parse_duration(bad).is_err(), "{bad}");

@@ -12,7 +12,11 @@ pub fn exec(argv: &[OsString]) -> i32 {
         return 0;
     };
     let err = Command::new(program).args(args).exec();
-    let code = if err.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 };
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
     eprintln!(
         "pgready: cannot run {}: {err}",
         crate::report::clean(&program.to_string_lossy())

@@ -17,7 +17,11 @@ fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Class::InvalidConfig.exit_code() } else { 0 };
+            let code = if e.use_stderr() {
+                Class::InvalidConfig.exit_code()
+            } else {
+                0
+            };
             let _ = e.print();
             std::process::exit(code);
         }
@@ -46,7 +50,10 @@ fn run(settings: Settings) -> i32 {
         human::Style::Lines
     };
     let reporter = human::Reporter::new(style, &targets);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("pgready: internal_error: cannot start the async runtime: {e}");
@@ -69,7 +76,11 @@ fn run(settings: Settings) -> i32 {
 }
 
 fn init_logging(settings: &Settings) {
-    let level = if settings.quiet { tracing::Level::ERROR } else { tracing::Level::INFO };
+    let level = if settings.quiet {
+        tracing::Level::ERROR
+    } else {
+        tracing::Level::INFO
+    };
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(level)
@@ -91,7 +102,10 @@ fn install_panic_hook() {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!(
             "pgready: internal error (a bug, please report it){location}: {}",
             report::clean(&message)

@@ -38,10 +38,30 @@ pub struct Pace {
 pub fn pace(cost: Cost) -> Pace {
     let ms = Duration::from_millis;
     match cost {
-        Cost::Cheap => Pace { floor: ms(5), first: ms(25), factor: 1.5, cap: ms(60) },
-        Cost::Costly => Pace { floor: ms(50), first: ms(150), factor: 1.6, cap: ms(2000) },
-        Cost::Dns => Pace { floor: ms(500), first: ms(1000), factor: 2.0, cap: ms(8000) },
-        Cost::Slow => Pace { floor: ms(100), first: ms(250), factor: 2.0, cap: ms(2000) },
+        Cost::Cheap => Pace {
+            floor: ms(5),
+            first: ms(25),
+            factor: 1.5,
+            cap: ms(60),
+        },
+        Cost::Costly => Pace {
+            floor: ms(50),
+            first: ms(150),
+            factor: 1.6,
+            cap: ms(2000),
+        },
+        Cost::Dns => Pace {
+            floor: ms(500),
+            first: ms(1000),
+            factor: 2.0,
+            cap: ms(8000),
+        },
+        Cost::Slow => Pace {
+            floor: ms(100),
+            first: ms(250),
+            factor: 2.0,
+            cap: ms(2000),
+        },
     }
 }
 
@@ -126,9 +146,17 @@ mod tests {
     #[test]
     fn full_jitter_spreads_a_herd() {
         let firsts: std::collections::HashSet<u128> = (0..200)
-            .map(|seed| Backoff::with_seed(seed).next_delay(Cost::Costly).as_micros())
+            .map(|seed| {
+                Backoff::with_seed(seed)
+                    .next_delay(Cost::Costly)
+                    .as_micros()
+            })
             .collect();
-        assert!(firsts.len() > 150, "only {} distinct first delays", firsts.len());
+        assert!(
+            firsts.len() > 150,
+            "only {} distinct first delays",
+            firsts.len()
+        );
     }
 
     #[test]

@@ -70,7 +70,16 @@ pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progres
     let states: Vec<RefCell<TargetState>> = targets.iter().map(|_| RefCell::default()).collect();
     let prober = Prober::default();
     let drivers = targets.iter().enumerate().map(|(i, t)| {
-        let ctx = Driver { settings, target: t, index: i, state: &states[i], prober: &prober, progress, started, deadline };
+        let ctx = Driver {
+            settings,
+            target: t,
+            index: i,
+            state: &states[i],
+            prober: &prober,
+            progress,
+            started,
+            deadline,
+        };
         ctx.drive()
     });
     let interrupted = tokio::select! {
@@ -87,7 +96,10 @@ pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progres
 
 /// Waits for SIGINT or SIGTERM and returns its number.
 async fn interrupt() -> i32 {
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         return std::future::pending().await;
     };
     tokio::select! {
@@ -122,19 +134,29 @@ impl Driver<'_> {
         let spec = match &self.target.spec {
             Ok(spec) => spec,
             Err(failure) => {
-                let attempt = Attempt { result: Err(failure.clone()), stages: Default::default() };
+                let attempt = Attempt {
+                    result: Err(failure.clone()),
+                    stages: Default::default(),
+                };
                 self.record(attempt, false, true);
                 return;
             }
         };
         let mut backoff = Backoff::new();
         loop {
-            let attempt_deadline = self.deadline.min(Instant::now() + self.settings.attempt_timeout);
-            let attempt = self.prober.attempt(spec, self.target.require_writable, attempt_deadline).await;
+            let attempt_deadline = self
+                .deadline
+                .min(Instant::now() + self.settings.attempt_timeout);
+            let attempt = self
+                .prober
+                .attempt(spec, self.target.require_writable, attempt_deadline)
+                .await;
             let cut_short = attempt_deadline == self.deadline && is_timeout(&attempt);
             let retry = match &attempt.result {
                 Ok(_) => None,
-                Err(f) if self.settings.mode == Mode::Check || !self.settings.retries(f.class) => None,
+                Err(f) if self.settings.mode == Mode::Check || !self.settings.retries(f.class) => {
+                    None
+                }
                 Err(f) => Some(f.class),
             };
             let Some(class) = retry else {
@@ -172,7 +194,10 @@ impl Driver<'_> {
 }
 
 fn class_of(attempt: &Attempt) -> Class {
-    attempt.result.as_ref().map_or_else(|f| f.class, |_| Class::Ready)
+    attempt
+        .result
+        .as_ref()
+        .map_or_else(|f| f.class, |_| Class::Ready)
 }
 
 fn is_timeout(attempt: &Attempt) -> bool {

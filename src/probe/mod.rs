@@ -4,6 +4,7 @@
 
 pub mod resolve;
 pub mod session;
+pub mod sniff;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -17,8 +18,8 @@ use crate::classify;
 use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages};
 use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
 
-/// A connected socket: TCP or Unix.
-pub type Socket = Either<TcpStream, UnixStream>;
+/// A connected socket, TCP or Unix, checked to speak PostgreSQL.
+pub type Socket = sniff::Sniffed<Either<TcpStream, UnixStream>>;
 
 /// Runs attempts; holds what lives across them (the resolver and its cache).
 #[derive(Default)]
@@ -36,7 +37,12 @@ pub struct Requirements {
 impl Prober {
     /// One attempt over every host of `spec`, in order; the first host that is
     /// ready wins. `deadline` bounds the whole attempt.
-    pub async fn attempt(&self, spec: &ConnSpec, require_writable: bool, deadline: Instant) -> Attempt {
+    pub async fn attempt(
+        &self,
+        spec: &ConnSpec,
+        require_writable: bool,
+        deadline: Instant,
+    ) -> Attempt {
         let session = match (spec.session_attrs, require_writable) {
             (SessionAttrs::Any, true) => SessionAttrs::ReadWrite,
             (attrs, _) => attrs,
@@ -45,7 +51,9 @@ impl Prober {
         let mut result = self.over_hosts(spec, session, deadline, &mut stages).await;
         if session == SessionAttrs::PreferStandby && result.is_err() {
             // libpq's second pass: no standby answered, so any server will do.
-            result = self.over_hosts(spec, SessionAttrs::Any, deadline, &mut stages).await;
+            result = self
+                .over_hosts(spec, SessionAttrs::Any, deadline, &mut stages)
+                .await;
         }
         Attempt { result, stages }
     }
@@ -62,7 +70,10 @@ impl Prober {
             let host_deadline = spec
                 .connect_timeout
                 .map_or(deadline, |t| deadline.min(Instant::now() + t));
-            match self.one_host(spec, endpoint, session, host_deadline, stages).await {
+            match self
+                .one_host(spec, endpoint, session, host_deadline, stages)
+                .await
+            {
                 Ok(facts) => return Ok(facts),
                 Err(f) => failures.push((endpoint.label(), f)),
             }
@@ -83,7 +94,13 @@ impl Prober {
             Host::Tcp(name) => name.as_str(),
             Host::Unix(_) => "",
         };
-        let session = session::Session { spec, tls_name, label: &label, attrs, deadline };
+        let session = session::Session {
+            spec,
+            tls_name,
+            label: &label,
+            attrs,
+            deadline,
+        };
         let mut failed: Option<(session::TlsPlan, Failure)> = None;
         for plan in session::plans(spec) {
             if let Some((previous, failure)) = failed {
@@ -97,28 +114,40 @@ impl Prober {
                 Err(f) => failed = Some((plan, f)),
             }
         }
-        Err(failed.map_or_else(|| classify::timeout(Stage::Connect, &label, Duration::ZERO), |(_, f)| f))
+        Err(failed.map_or_else(
+            || classify::timeout(Stage::Connect, &label, Duration::ZERO),
+            |(_, f)| f,
+        ))
     }
 
     /// Resolves (for TCP) and connects, recording both stages.
-    async fn open(&self, endpoint: &Endpoint, label: &str, deadline: Instant, stages: &mut Stages) -> Result<Socket, Failure> {
+    async fn open(
+        &self,
+        endpoint: &Endpoint,
+        label: &str,
+        deadline: Instant,
+        stages: &mut Stages,
+    ) -> Result<Socket, Failure> {
         match &endpoint.host {
             Host::Unix(dir) => {
                 let path = dir.join(format!(".s.PGSQL.{}", endpoint.port));
                 let started = Instant::now();
-                let socket = bounded(Stage::Connect, label, deadline, UnixStream::connect(&path)).await;
+                let socket =
+                    bounded(Stage::Connect, label, deadline, UnixStream::connect(&path)).await;
                 stages.add(Stage::Connect, started.elapsed());
-                Ok(Either::Right(socket?.map_err(|e| classify::connect(label, &e, true))?))
+                let socket = socket?.map_err(|e| classify::connect(label, &e, true))?;
+                Ok(sniff::Sniffed::new(Either::Right(socket)))
             }
             Host::Tcp(name) => {
                 let started = Instant::now();
-                let addrs = bounded(Stage::Resolve, name, deadline, self.resolver.lookup(name)).await;
+                let addrs =
+                    bounded(Stage::Resolve, name, deadline, self.resolver.lookup(name)).await;
                 stages.add(Stage::Resolve, started.elapsed());
                 let addrs = addrs?.map_err(|e| classify::resolve(name, &e))?;
                 let started = Instant::now();
                 let socket = connect_any(&addrs, endpoint.port, label, deadline).await;
                 stages.add(Stage::Connect, started.elapsed());
-                Ok(Either::Left(socket?))
+                Ok(sniff::Sniffed::new(Either::Left(socket?)))
             }
         }
     }
@@ -155,9 +184,7 @@ async fn connect_any(
             Err(e) => last = Some(classify::connect(label, &e, false)),
         }
     }
-    Err(last.unwrap_or_else(|| {
-        classify::timeout(Stage::Connect, label, Duration::ZERO)
-    }))
+    Err(last.unwrap_or_else(|| classify::timeout(Stage::Connect, label, Duration::ZERO)))
 }
 
 /// With several hosts, the failure that got furthest tells the most (an auth
@@ -192,8 +219,18 @@ mod tests {
         let auth = Failure::new(Class::AuthFailed, Stage::Auth, "bad password");
         let chosen = most_telling(vec![("a:1".into(), refused.clone()), ("b:2".into(), auth)]);
         assert_eq!(chosen.class, Class::AuthFailed);
-        assert!(chosen.message.contains("a:1: connection_refused"), "{}", chosen.message);
-        let chosen = most_telling(vec![("a:1".into(), refused.clone()), ("b:2".into(), refused)]);
-        assert_eq!(chosen.message, "refused (other hosts: a:1: connection_refused)");
+        assert!(
+            chosen.message.contains("a:1: connection_refused"),
+            "{}",
+            chosen.message
+        );
+        let chosen = most_telling(vec![
+            ("a:1".into(), refused.clone()),
+            ("b:2".into(), refused),
+        ]);
+        assert_eq!(
+            chosen.message,
+            "refused (other hosts: a:1: connection_refused)"
+        );
     }
 }

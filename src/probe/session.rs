@@ -47,7 +47,13 @@ pub fn plans(spec: &ConnSpec) -> Vec<TlsPlan> {
 pub fn falls_back(plan: TlsPlan, failure: &Failure) -> bool {
     match plan {
         TlsPlan::Off => failure.class == Class::AccessRejected,
-        TlsPlan::Prefer => failure.stage == Stage::Tls,
+        TlsPlan::Prefer => {
+            failure.stage == Stage::Tls
+                && matches!(
+                    failure.class,
+                    Class::TlsError | Class::TlsUntrusted | Class::ConnectionClosed
+                )
+        }
         TlsPlan::Require(_) => false,
     }
 }
@@ -68,13 +74,19 @@ pub struct Session<'a> {
 
 impl Session<'_> {
     /// Runs the session on `socket` under `plan`.
-    pub async fn run(&self, socket: Socket, plan: TlsPlan, stages: &mut Stages) -> Result<ServerFacts, Failure> {
+    pub async fn run(
+        &self,
+        socket: Socket,
+        plan: TlsPlan,
+        stages: &mut Stages,
+    ) -> Result<ServerFacts, Failure> {
         let observed = Observed::default();
         let mut config = self.config();
         match plan {
             TlsPlan::Off => {
                 config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                self.establish(&config, socket, NoTls, plan, &observed, stages).await
+                self.establish(&config, socket, NoTls, plan, &observed, stages)
+                    .await
             }
             TlsPlan::Prefer | TlsPlan::Require(_) => {
                 let verify = match plan {
@@ -85,13 +97,21 @@ impl Session<'_> {
                     TlsPlan::Prefer => tokio_postgres::config::SslMode::Prefer,
                     _ => tokio_postgres::config::SslMode::Require,
                 });
-                let client_config = tls::client_config(verify, &self.spec.tls_files, Arc::clone(&observed))
-                    .map_err(|e| classify::tls_setup(&e.0))?;
+                let client_config =
+                    tls::client_config(verify, &self.spec.tls_files, Arc::clone(&observed))
+                        .map_err(|e| classify::tls_setup(&e.0))?;
                 let mut maker = MakeRustlsConnect::new(client_config);
-                let inner = <MakeRustlsConnect as MakeTlsConnect<Socket>>::make_tls_connect(&mut maker, self.tls_name)
-                    .unwrap_or_else(|never| match never {});
-                let connector = tls::Timed { inner, observed: Arc::clone(&observed) };
-                self.establish(&config, socket, connector, plan, &observed, stages).await
+                let inner = <MakeRustlsConnect as MakeTlsConnect<Socket>>::make_tls_connect(
+                    &mut maker,
+                    self.tls_name,
+                )
+                .unwrap_or_else(|never| match never {});
+                let connector = tls::Timed {
+                    inner,
+                    observed: Arc::clone(&observed),
+                };
+                self.establish(&config, socket, connector, plan, &observed, stages)
+                    .await
             }
         }
     }
@@ -99,7 +119,10 @@ impl Session<'_> {
     fn config(&self) -> Config {
         let spec = self.spec;
         let mut config = Config::new();
-        config.user(&spec.user).dbname(&spec.dbname).application_name(&spec.application_name);
+        config
+            .user(&spec.user)
+            .dbname(&spec.dbname)
+            .application_name(&spec.application_name);
         if let Some(password) = &spec.password {
             config.password(password.expose());
         }
@@ -107,8 +130,12 @@ impl Session<'_> {
             config.options(options);
         }
         match spec.channel_binding.as_deref() {
-            Some("require") => config.channel_binding(tokio_postgres::config::ChannelBinding::Require),
-            Some("disable") => config.channel_binding(tokio_postgres::config::ChannelBinding::Disable),
+            Some("require") => {
+                config.channel_binding(tokio_postgres::config::ChannelBinding::Require)
+            }
+            Some("disable") => {
+                config.channel_binding(tokio_postgres::config::ChannelBinding::Disable)
+            }
             _ => &mut config,
         };
         config
@@ -138,7 +165,13 @@ impl Session<'_> {
         T::Stream: Send + 'static,
     {
         let started = Instant::now();
-        let connected = bounded(Stage::Auth, self.label, self.deadline, config.connect_raw(socket, tls)).await;
+        let connected = bounded(
+            Stage::Auth,
+            self.label,
+            self.deadline,
+            config.connect_raw(socket, tls),
+        )
+        .await;
         let facts = observed.lock().map(|f| f.clone()).unwrap_or_default();
         record_handshake_split(stages, started, &facts);
         let (client, connection) = match connected {
@@ -180,9 +213,14 @@ impl Session<'_> {
         } else {
             "SELECT 1"
         };
-        let messages = bounded(Stage::Query, self.label, self.deadline, client.simple_query(sql))
-            .await?
-            .map_err(|e| classify::session(&e, Stage::Query, &self.context()))?;
+        let messages = bounded(
+            Stage::Query,
+            self.label,
+            self.deadline,
+            client.simple_query(sql),
+        )
+        .await?
+        .map_err(|e| classify::session(&e, Stage::Query, &self.context()))?;
         if !needs_kind {
             return Ok(None);
         }
@@ -208,13 +246,19 @@ impl Session<'_> {
         }
         let found = match (in_recovery, read_only) {
             (true, _) => "a standby (in recovery, read-only)",
-            (false, true) => "a primary whose sessions are read-only (default_transaction_read_only = on)",
+            (false, true) => {
+                "a primary whose sessions are read-only (default_transaction_read_only = on)"
+            }
             (false, false) => "a writable primary",
         };
         Err(Failure::new(
             Class::ReadOnly,
             Stage::Query,
-            format!("{} is {found}, but {what} is required (target_session_attrs={})", self.label, self.attrs.name()),
+            format!(
+                "{} is {found}, but {what} is required (target_session_attrs={})",
+                self.label,
+                self.attrs.name()
+            ),
         ))
     }
 }

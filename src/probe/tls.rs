@@ -15,7 +15,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_postgres::tls::TlsConnect;
 
@@ -66,7 +68,11 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 /// Builds the rustls client configuration for one target.
-pub fn client_config(verify: Verify, files: &TlsFiles, observed: Observed) -> Result<ClientConfig, SetupError> {
+pub fn client_config(
+    verify: Verify,
+    files: &TlsFiles,
+    observed: Observed,
+) -> Result<ClientConfig, SetupError> {
     let provider = provider();
     let inner = match verify {
         Verify::None => None,
@@ -203,7 +209,12 @@ impl ServerCertVerifier for PgVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         self.record(|f| f.protocol = Some("TLSv1.2"));
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -213,11 +224,18 @@ impl ServerCertVerifier for PgVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
         self.record(|f| f.protocol = Some("TLSv1.3"));
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

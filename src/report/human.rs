@@ -54,7 +54,11 @@ impl Reporter {
                 format!("{source}: {class} (attempt {})", s.attempts.max(1))
             })
             .collect();
-        format!("pgready: waiting — {} — {}s left", parts.join("; "), left.as_secs())
+        format!(
+            "pgready: waiting — {} — {}s left",
+            parts.join("; "),
+            left.as_secs()
+        )
     }
 }
 
@@ -72,7 +76,9 @@ impl Progress for Reporter {
                 "{}",
                 clean(&f.message)
             ),
-            None => tracing::info!(target_source = %target.source, class, attempt = state.attempts, "ready"),
+            None => {
+                tracing::info!(target_source = %target.source, class, attempt = state.attempts, "ready")
+            }
         }
     }
 
@@ -89,16 +95,36 @@ impl Progress for Reporter {
 /// The summary of one verdict, as lines.
 pub fn summary(v: &Verdict<'_>) -> Vec<String> {
     let t = v.target;
-    let what = if t.display.is_empty() { t.source.clone() } else { format!("{} {}", t.source, t.display) };
-    let attempts = if v.attempts == 1 { "1 attempt".to_string() } else { format!("{} attempts", v.attempts) };
+    let what = if t.display.is_empty() {
+        t.source.clone()
+    } else {
+        format!("{} {}", t.source, t.display)
+    };
+    let attempts = if v.attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{} attempts", v.attempts)
+    };
     let mut lines = Vec::new();
     if v.class == Class::Ready {
-        lines.push(format!("pgready: ✓ {what}: {} in {} ms ({attempts})", v.message(), v.elapsed_ms));
+        lines.push(format!(
+            "pgready: ✓ {what}: {} in {} ms ({attempts})",
+            v.message(),
+            v.elapsed_ms
+        ));
         lines.extend(v.hints.iter().map(|h| format!("    warning: {h}")));
         return lines.into_iter().map(|l| clean(&l)).collect();
     }
-    let prisma = v.class.prisma_code().map_or(String::new(), |p| format!(", Prisma {p}"));
-    lines.push(format!("pgready: ✗ {what}: {} (exit {}{prisma}) after {attempts}, {} ms", v.class, v.class.exit_code(), v.elapsed_ms));
+    let prisma = v
+        .class
+        .prisma_code()
+        .map_or(String::new(), |p| format!(", Prisma {p}"));
+    lines.push(format!(
+        "pgready: ✗ {what}: {} (exit {}{prisma}) after {attempts}, {} ms",
+        v.class,
+        v.class.exit_code(),
+        v.elapsed_ms
+    ));
     lines.push(format!("    {}", v.message()));
     lines.extend(v.hints.iter().map(|h| format!("    hint: {h}")));
     lines.into_iter().map(|l| clean(&l)).collect()
@@ -107,7 +133,10 @@ pub fn summary(v: &Verdict<'_>) -> Vec<String> {
 /// Prints every verdict (only failures when quiet).
 pub fn print_summary(verdicts: &[Verdict<'_>], quiet: bool) {
     let mut err = std::io::stderr().lock();
-    for v in verdicts.iter().filter(|v| !quiet || v.class != Class::Ready) {
+    for v in verdicts
+        .iter()
+        .filter(|v| !quiet || v.class != Class::Ready)
+    {
         for line in summary(v) {
             let _ = writeln!(err, "{line}");
         }

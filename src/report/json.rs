@@ -96,7 +96,10 @@ impl From<&Verdict<'_>> for TargetJson {
             elapsed_ms: v.elapsed_ms,
             server_version: v.facts.and_then(|f| f.version.clone()),
             stage: v.failure.map(|f| f.stage.name()),
-            tls: v.facts.filter(|f| f.tls).map(|f| TlsJson { protocol: f.tls_protocol, verified: f.tls_verified }),
+            tls: v.facts.filter(|f| f.tls).map(|f| TlsJson {
+                protocol: f.tls_protocol,
+                verified: f.tls_verified,
+            }),
             stages_ms: StagesJson {
                 resolve: ms(v.stages.resolve),
                 connect: ms(v.stages.connect),

@@ -39,11 +39,18 @@ impl Verdict<'_> {
             (Some(facts), _) => format!(
                 "ready: {} ({})",
                 facts.endpoint,
-                facts.version.as_deref().map_or("PostgreSQL".to_string(), |v| format!("PostgreSQL {v}"))
+                facts
+                    .version
+                    .as_deref()
+                    .map_or("PostgreSQL".to_string(), |v| format!("PostgreSQL {v}"))
             ),
-            (_, Some(f)) if self.class == Class::Interrupted => format!("interrupted; last state: {}: {}", f.class, f.message),
+            (_, Some(f)) if self.class == Class::Interrupted => {
+                format!("interrupted; last state: {}: {}", f.class, f.message)
+            }
             (_, Some(f)) => f.message.clone(),
-            (None, None) if self.class == Class::Interrupted => "interrupted before the first attempt finished".to_string(),
+            (None, None) if self.class == Class::Interrupted => {
+                "interrupted before the first attempt finished".to_string()
+            }
             (None, None) => "no attempt finished".to_string(),
         }
     }
@@ -70,7 +77,7 @@ fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) ->
     };
     let mut hints: Vec<String> = failure.map(|f| f.hints.clone()).unwrap_or_default();
     hints.extend(target.lint.iter().cloned());
-    if let Some(f) = failure {
+    if let Some(f) = failure.filter(|f| f.hints.is_empty() || !f.class.specific_hints_suffice()) {
         hints.extend(f.class.generic_hints().iter().map(|h| h.to_string()));
     }
     hints.dedup();
@@ -109,7 +116,11 @@ pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-            if (c.is_control() && c != '\n') || bidi { '?' } else { c }
+            if (c.is_control() && c != '\n') || bidi {
+                '?'
+            } else {
+                c
+            }
         })
         .collect()
 }

@@ -52,7 +52,7 @@ fn unencoded_password(notes: &Notes) -> Option<String> {
 fn localhost_in_container(endpoint: &Endpoint) -> Option<String> {
     match &endpoint.host {
         Host::Tcp(_) if endpoint.is_local() => Some(format!(
-            "the host is `{}` while running inside a container: that is this container itself, not the database; use the database service's name (e.g. `postgres`) as the host",
+            "the host is `{}` while running inside a container: that is this container itself; unless the database runs in this very container, use the database service's name (e.g. `postgres`) as the host",
             endpoint.label()
         )),
         _ => None,
@@ -91,7 +91,11 @@ fn unknown_params(spec: &ConnSpec) -> Vec<String> {
             seen.push(k);
             new
         })
-        .map(|k| format!("unknown URL parameter `{k}` is ignored (not a libpq or Prisma parameter; a typo?)"))
+        .map(|k| {
+            format!(
+                "unknown URL parameter `{k}` is ignored (not a libpq or Prisma parameter; a typo?)"
+            )
+        })
         .collect()
 }
 
@@ -116,17 +120,67 @@ mod tests {
     fn lint_table() {
         // (url, source, in container, expected substring or "" for no finding)
         let cases = [
-            ("postgres://calcom:myPassword123@postgres:5432", "DATABASE_URL", true, "no database name given"),
-            ("postgres://u:p@localhost:5432/d", "DATABASE_URL", true, "inside a container"),
-            ("postgres://u:p@127.0.0.1:5432/d", "DATABASE_URL", true, "inside a container"),
+            (
+                "postgres://calcom:myPassword123@postgres:5432",
+                "DATABASE_URL",
+                true,
+                "no database name given",
+            ),
+            (
+                "postgres://u:p@localhost:5432/d",
+                "DATABASE_URL",
+                true,
+                "inside a container",
+            ),
+            (
+                "postgres://u:p@127.0.0.1:5432/d",
+                "DATABASE_URL",
+                true,
+                "inside a container",
+            ),
             ("postgres://u:p@localhost:5432/d", "DATABASE_URL", false, ""),
-            ("postgres://u:p@ss#w@db:5432/d", "DATABASE_URL", false, "`@` → `%40`"),
-            ("postgres://u:p@db:6543/d", "DATABASE_DIRECT_URL", false, "direct connection"),
-            ("postgres://u:p@aws-0-eu.pooler.supabase.com:5432/d", "DATABASE_DIRECT_URL", false, "direct connection"),
-            ("postgres://u:p@db:6432/d", "DATABASE_URL", false, "pgbouncer=true"),
-            ("postgres://u:p@db:6432/d?pgbouncer=true", "DATABASE_URL", false, ""),
-            ("postgres://u:p@db:5432/d?sslmod=require", "DATABASE_URL", false, "unknown URL parameter `sslmod`"),
-            ("postgres://u:p@db:5432/d?schema=app&connection_limit=5", "DATABASE_URL", false, ""),
+            (
+                "postgres://u:p@ss#w@db:5432/d",
+                "DATABASE_URL",
+                false,
+                "`@` → `%40`",
+            ),
+            (
+                "postgres://u:p@db:6543/d",
+                "DATABASE_DIRECT_URL",
+                false,
+                "direct connection",
+            ),
+            (
+                "postgres://u:p@aws-0-eu.pooler.supabase.com:5432/d",
+                "DATABASE_DIRECT_URL",
+                false,
+                "direct connection",
+            ),
+            (
+                "postgres://u:p@db:6432/d",
+                "DATABASE_URL",
+                false,
+                "pgbouncer=true",
+            ),
+            (
+                "postgres://u:p@db:6432/d?pgbouncer=true",
+                "DATABASE_URL",
+                false,
+                "",
+            ),
+            (
+                "postgres://u:p@db:5432/d?sslmod=require",
+                "DATABASE_URL",
+                false,
+                "unknown URL parameter `sslmod`",
+            ),
+            (
+                "postgres://u:p@db:5432/d?schema=app&connection_limit=5",
+                "DATABASE_URL",
+                false,
+                "",
+            ),
         ];
         for (url, source, inside, expected) in cases {
             let found = findings(url, source, inside);

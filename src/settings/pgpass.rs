@@ -40,7 +40,10 @@ fn split_fields(line: &str) -> Vec<String> {
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => fields.last_mut().into_iter().for_each(|f| f.extend(chars.next())),
+            '\\' => fields
+                .last_mut()
+                .into_iter()
+                .for_each(|f| f.extend(chars.next())),
             ':' if fields.len() < 5 => fields.push(String::new()),
             _ => fields.last_mut().into_iter().for_each(|f| f.push(c)),
         }
@@ -62,8 +65,14 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(lookup(&file, "db", 5432, "app", "u").as_deref(), Some("first"));
-        assert_eq!(lookup(&file, "db", 5433, "app", "u").as_deref(), Some("wild:card:x"));
+        assert_eq!(
+            lookup(&file, "db", 5432, "app", "u").as_deref(),
+            Some("first")
+        );
+        assert_eq!(
+            lookup(&file, "db", 5433, "app", "u").as_deref(),
+            Some("wild:card:x")
+        );
         assert_eq!(lookup(&file, "db", 5432, "app", "v"), None);
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(lookup(&file, "db", 5432, "app", "u"), None);

@@ -48,7 +48,8 @@ impl Endpoint {
             Host::Unix(_) => true,
             Host::Tcp(h) => {
                 h.eq_ignore_ascii_case("localhost")
-                    || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                    || h.parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
             }
         }
     }
@@ -220,21 +221,62 @@ const ENV_DEFAULTS: &[(&str, &str)] = &[
 
 /// libpq keywords pgready accepts.
 pub const LIBPQ_KEYS: &[&str] = &[
-    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "sslmode",
-    "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl", "sslcrldir", "sslsni",
-    "sslcompression", "sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version",
-    "requiressl", "channel_binding", "connect_timeout", "application_name",
-    "fallback_application_name", "options", "target_session_attrs", "keepalives",
-    "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-    "client_encoding", "gssencmode", "gsslib", "krbsrvname", "require_auth", "requirepeer",
-    "load_balance_hosts", "replication", "service",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "sslcompression",
+    "sslnegotiation",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "requiressl",
+    "channel_binding",
+    "connect_timeout",
+    "application_name",
+    "fallback_application_name",
+    "options",
+    "target_session_attrs",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "client_encoding",
+    "gssencmode",
+    "gsslib",
+    "krbsrvname",
+    "require_auth",
+    "requirepeer",
+    "load_balance_hosts",
+    "replication",
+    "service",
 ];
 
 /// Prisma's own URL parameters.
 pub const PRISMA_KEYS: &[&str] = &[
-    "schema", "connection_limit", "pool_timeout", "pgbouncer", "sslaccept", "sslidentity",
-    "sslpassword", "socket_timeout", "statement_cache_size", "max_connection_lifetime",
-    "max_idle_connection_lifetime", "sslcert",
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "pgbouncer",
+    "sslaccept",
+    "sslidentity",
+    "sslpassword",
+    "socket_timeout",
+    "statement_cache_size",
+    "max_connection_lifetime",
+    "max_idle_connection_lifetime",
+    "sslcert",
 ];
 
 /// Builds a spec from parsed options and the environment. `os_user` is the default
@@ -267,13 +309,19 @@ pub fn build(opts: Vec<Opt>, env: &Env, os_user: &str) -> Result<ConnSpec, Parse
     let session_attrs = match value("target_session_attrs") {
         None => SessionAttrs::Any,
         Some(v) => SessionAttrs::parse(&v).ok_or_else(|| {
-            ParseError::new(format!("invalid target_session_attrs `{v}`")).hint(
-                "use one of any, read-write, read-only, primary, standby, prefer-standby",
-            )
+            ParseError::new(format!("invalid target_session_attrs `{v}`"))
+                .hint("use one of any, read-write, read-only, primary, standby, prefer-standby")
         })?,
     };
     let connect_timeout = connect_timeout(value("connect_timeout"))?;
-    let (password, password_source) = password(&given("password"), env, &value("passfile"), &endpoints, &dbname, &user);
+    let (password, password_source) = password(
+        &given("password"),
+        env,
+        &value("passfile"),
+        &endpoints,
+        &dbname,
+        &user,
+    );
     Ok(ConnSpec {
         dbname: dbname.clone().unwrap_or_else(|| user.clone()),
         dbname_given: dbname.is_some(),
@@ -313,10 +361,10 @@ fn password(
     if let Some(p) = env.nonempty("PGPASSWORD") {
         return (Some(Password::new(p)), Some("PGPASSWORD"));
     }
-    let file = passfile
-        .clone()
-        .map(PathBuf::from)
-        .or_else(|| env.nonempty("HOME").map(|h| PathBuf::from(h).join(".pgpass")));
+    let file = passfile.clone().map(PathBuf::from).or_else(|| {
+        env.nonempty("HOME")
+            .map(|h| PathBuf::from(h).join(".pgpass"))
+    });
     let (Some(file), Some(first)) = (file, endpoints.first()) else {
         return (None, None);
     };
@@ -334,7 +382,9 @@ fn password(
 fn connect_timeout(value: Option<String>) -> Result<Option<Duration>, ParseError> {
     let Some(v) = value else { return Ok(None) };
     let secs: i64 = v.trim().parse().map_err(|_| {
-        ParseError::new(format!("invalid connect_timeout `{v}`: whole seconds expected"))
+        ParseError::new(format!(
+            "invalid connect_timeout `{v}`: whole seconds expected"
+        ))
     })?;
     // libpq: zero or negative waits forever; below 2 seconds counts as 2.
     Ok((secs > 0).then(|| Duration::from_secs(secs.max(2) as u64)))
@@ -395,7 +445,11 @@ mod tests {
     use crate::settings::url::parse;
 
     fn spec(url: &str, env: &[(&str, &str)]) -> Result<ConnSpec, ParseError> {
-        build(parse(url)?.opts, &Env::from_pairs(env.iter().copied()), "osuser")
+        build(
+            parse(url)?.opts,
+            &Env::from_pairs(env.iter().copied()),
+            "osuser",
+        )
     }
 
     #[test]
@@ -412,13 +466,25 @@ mod tests {
 
     #[test]
     fn environment_fills_what_the_url_leaves_out() {
-        let env = [("PGUSER", "envuser"), ("PGPORT", "6000"), ("PGDATABASE", "envdb"), ("PGSSLMODE", "disable"), ("PGPASSWORD", "envpass")];
+        let env = [
+            ("PGUSER", "envuser"),
+            ("PGPORT", "6000"),
+            ("PGDATABASE", "envdb"),
+            ("PGSSLMODE", "disable"),
+            ("PGPASSWORD", "envpass"),
+        ];
         let s = spec("postgres://db", &env).unwrap();
-        assert_eq!((s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port), ("envuser", "envdb", 6000));
+        assert_eq!(
+            (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
+            ("envuser", "envdb", 6000)
+        );
         assert_eq!(s.sslmode, SslMode::Disable);
         assert_eq!(s.password.unwrap().expose(), "envpass");
         let s = spec("postgres://u:urlpass@db:5433/d?sslmode=require", &env).unwrap();
-        assert_eq!((s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port), ("u", "d", 5433));
+        assert_eq!(
+            (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
+            ("u", "d", 5433)
+        );
         assert_eq!(s.sslmode, SslMode::Require);
         assert_eq!(s.password.unwrap().expose(), "urlpass");
     }
@@ -449,8 +515,23 @@ mod tests {
 
     #[test]
     fn connect_timeout_like_libpq() {
-        assert_eq!(spec("postgres://h/d?connect_timeout=1", &[]).unwrap().connect_timeout, Some(Duration::from_secs(2)));
-        assert_eq!(spec("postgres://h/d?connect_timeout=0", &[]).unwrap().connect_timeout, None);
-        assert_eq!(spec("postgres://h/d?connect_timeout=7", &[]).unwrap().connect_timeout, Some(Duration::from_secs(7)));
+        assert_eq!(
+            spec("postgres://h/d?connect_timeout=1", &[])
+                .unwrap()
+                .connect_timeout,
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            spec("postgres://h/d?connect_timeout=0", &[])
+                .unwrap()
+                .connect_timeout,
+            None
+        );
+        assert_eq!(
+            spec("postgres://h/d?connect_timeout=7", &[])
+                .unwrap()
+                .connect_timeout,
+            Some(Duration::from_secs(7))
+        );
     }
 }

@@ -35,10 +35,18 @@ pub struct Target {
 }
 
 /// Builds every target. `Err` when there is nothing to check at all.
-pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) -> Result<Vec<Target>, Failure> {
+pub fn collect(
+    urls: &[String],
+    url_env: &[String],
+    env: &Env,
+    ctx: &Context,
+) -> Result<Vec<Target>, Failure> {
     let os_user = os_user(env);
     if !urls.is_empty() {
-        return Ok(urls.iter().map(|u| from_string("--url", u, env, ctx, &os_user)).collect());
+        return Ok(urls
+            .iter()
+            .map(|u| from_string("--url", u, env, ctx, &os_user))
+            .collect());
     }
     let names: Vec<&str> = if url_env.is_empty() {
         DEFAULT_URL_VARS.to_vec()
@@ -48,9 +56,15 @@ pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) ->
     let mut targets = Vec::new();
     for name in &names {
         match env.text(name) {
-            Ok(Some(v)) if !v.trim().is_empty() => targets.push(from_string(name, &v, env, ctx, &os_user)),
+            Ok(Some(v)) if !v.trim().is_empty() => {
+                targets.push(from_string(name, &v, env, ctx, &os_user))
+            }
             Ok(_) => {}
-            Err(_) => targets.push(invalid(name, "(not UTF-8)", ParseError::new(format!("{name} is not valid UTF-8")))),
+            Err(_) => targets.push(invalid(
+                name,
+                "(not UTF-8)",
+                ParseError::new(format!("{name} is not valid UTF-8")),
+            )),
         }
     }
     if targets.is_empty() && has_libpq_env(env) {
@@ -63,9 +77,16 @@ pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) ->
 }
 
 fn has_libpq_env(env: &Env) -> bool {
-    ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"]
-        .iter()
-        .any(|v| env.nonempty(v).is_some())
+    [
+        "PGHOST",
+        "PGHOSTADDR",
+        "PGPORT",
+        "PGUSER",
+        "PGDATABASE",
+        "PGSERVICE",
+    ]
+    .iter()
+    .any(|v| env.nonempty(v).is_some())
 }
 
 fn nothing_configured(names: &[&str], env: &Env) -> Failure {
@@ -83,7 +104,15 @@ fn nothing_configured(names: &[&str], env: &Env) -> Failure {
 
 fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str) -> Target {
     match url::parse(raw) {
-        Ok(parsed) => finish(source, parsed.redacted, parsed.opts, &parsed.notes, env, ctx, os_user),
+        Ok(parsed) => finish(
+            source,
+            parsed.redacted,
+            parsed.opts,
+            &parsed.notes,
+            env,
+            ctx,
+            os_user,
+        ),
         Err(e) => invalid(source, &redact_unparsable(raw), e),
     }
 }
@@ -101,7 +130,15 @@ fn redact_unparsable(raw: &str) -> String {
 }
 
 fn from_libpq_env(env: &Env, ctx: &Context, os_user: &str) -> Target {
-    finish(LIBPQ_ENV_SOURCE, String::new(), Vec::new(), &Notes::default(), env, ctx, os_user)
+    finish(
+        LIBPQ_ENV_SOURCE,
+        String::new(),
+        Vec::new(),
+        &Notes::default(),
+        env,
+        ctx,
+        os_user,
+    )
 }
 
 fn finish(
@@ -116,7 +153,11 @@ fn finish(
     match spec::build(opts, env, os_user) {
         Ok(spec) => Target {
             source: source.to_string(),
-            display: if display.is_empty() { describe(&spec) } else { display },
+            display: if display.is_empty() {
+                describe(&spec)
+            } else {
+                display
+            },
             lint: lint::lint(&spec, notes, source, ctx),
             require_writable: source.contains("WRITE"),
             spec: Ok(spec),
@@ -137,11 +178,20 @@ pub fn describe(spec: &ConnSpec) -> String {
         })
         .collect();
     let password = if spec.password.is_some() { ":****" } else { "" };
-    format!("postgresql://{}{password}@{}/{}", spec.user, hosts.join(","), spec.dbname)
+    format!(
+        "postgresql://{}{password}@{}/{}",
+        spec.user,
+        hosts.join(","),
+        spec.dbname
+    )
 }
 
 fn invalid(source: &str, display: &str, e: ParseError) -> Target {
-    let mut failure = Failure::new(Class::InvalidConfig, Stage::Config, format!("{source}: {}", e.message));
+    let mut failure = Failure::new(
+        Class::InvalidConfig,
+        Stage::Config,
+        format!("{source}: {}", e.message),
+    );
     failure.hints.extend(e.hint);
     Target {
         source: source.to_string(),
@@ -190,21 +240,33 @@ mod tests {
     #[test]
     fn every_set_variable_is_a_target() {
         let env = Env::from_pairs([
-            ("DATABASE_URL", "postgres://u:pw1@pool:6543/app?pgbouncer=true"),
+            (
+                "DATABASE_URL",
+                "postgres://u:pw1@pool:6543/app?pgbouncer=true",
+            ),
             ("DATABASE_DIRECT_URL", "postgres://u:pw1@db:5432/app"),
             ("DATABASE_READ_URL", ""),
             ("DATABASE_WRITE_URL", "postgres://u:pw1@db:5432/app"),
         ]);
         let t = collect(&[], &[], &env, &ctx()).unwrap();
         let sources: Vec<&str> = t.iter().map(|t| t.source.as_str()).collect();
-        assert_eq!(sources, ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_WRITE_URL"]);
+        assert_eq!(
+            sources,
+            ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_WRITE_URL"]
+        );
         assert!(t[2].require_writable && !t[0].require_writable);
-        assert_eq!(t[0].display, "postgres://u:****@pool:6543/app?pgbouncer=true");
+        assert_eq!(
+            t[0].display,
+            "postgres://u:****@pool:6543/app?pgbouncer=true"
+        );
     }
 
     #[test]
     fn url_env_replaces_the_default_list() {
-        let env = Env::from_pairs([("DATABASE_URL", "postgres://a/b"), ("INSIGHTS_DATABASE_URL", "postgres://c/d")]);
+        let env = Env::from_pairs([
+            ("DATABASE_URL", "postgres://a/b"),
+            ("INSIGHTS_DATABASE_URL", "postgres://c/d"),
+        ]);
         let t = collect(&[], &["INSIGHTS_DATABASE_URL".into()], &env, &ctx()).unwrap();
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].source, "INSIGHTS_DATABASE_URL");
@@ -212,7 +274,12 @@ mod tests {
 
     #[test]
     fn libpq_environment_is_the_fallback() {
-        let env = Env::from_pairs([("PGHOST", "db"), ("PGUSER", "app"), ("PGPASSWORD", "pw-env-123"), ("PGDATABASE", "appdb")]);
+        let env = Env::from_pairs([
+            ("PGHOST", "db"),
+            ("PGUSER", "app"),
+            ("PGPASSWORD", "pw-env-123"),
+            ("PGDATABASE", "appdb"),
+        ]);
         let t = collect(&[], &[], &env, &ctx()).unwrap();
         assert_eq!(t[0].source, LIBPQ_ENV_SOURCE);
         assert_eq!(t[0].display, "postgresql://app:****@db:5432/appdb");
@@ -223,7 +290,11 @@ mod tests {
         let env = Env::from_pairs([("DATABASE_URL", "")]);
         let f = collect(&[], &[], &env, &ctx()).unwrap_err();
         assert_eq!(f.class, Class::InvalidConfig);
-        assert!(f.message.contains("DATABASE_URL, DATABASE_DIRECT_URL"), "{}", f.message);
+        assert!(
+            f.message.contains("DATABASE_URL, DATABASE_DIRECT_URL"),
+            "{}",
+            f.message
+        );
         assert!(f.message.contains("set but empty"), "{}", f.message);
         assert!(f.hints[0].contains("run time"), "{:?}", f.hints);
     }

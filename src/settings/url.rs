@@ -96,12 +96,16 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// A `key=value` string starts with a keyword followed by `=`.
 fn looks_like_conninfo(s: &str) -> bool {
-    let key: String = s.chars().take_while(|c| !c.is_whitespace() && *c != '=').collect();
+    let key: String = s
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '=')
+        .collect();
     !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && s[key.len()..].trim_start().starts_with('=')
@@ -241,7 +245,9 @@ fn decode(raw: &str, what: &str) -> Result<String, ParseError> {
                 )));
             }
             if hex == Some(b"00") {
-                return Err(ParseError::new(format!("the {what} contains %00 (a NUL byte)")));
+                return Err(ParseError::new(format!(
+                    "the {what} contains %00 (a NUL byte)"
+                )));
             }
         }
     }
@@ -292,7 +298,11 @@ fn split_host_port(entry: &str) -> Result<(&str, &str), ParseError> {
         let port = match after.strip_prefix(':') {
             Some(p) => p,
             None if after.is_empty() => "",
-            None => return Err(ParseError::new(format!("unexpected text after `]` in host `{entry}`"))),
+            None => {
+                return Err(ParseError::new(format!(
+                    "unexpected text after `]` in host `{entry}`"
+                )))
+            }
         };
         return Ok((&v6[..close], port));
     }
@@ -345,12 +355,16 @@ fn parse_conninfo(input: &str) -> Result<Parsed, ParseError> {
         if chars.peek().is_none() {
             break;
         }
-        let key: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
+        let key: String =
+            std::iter::from_fn(|| chars.next_if(|c| *c != '=' && !c.is_whitespace())).collect();
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
         }
         if chars.next() != Some('=') {
-            return Err(ParseError::new(format!("missing `=` after `{}` in the connection string", crate::secret::scrub(&key))));
+            return Err(ParseError::new(format!(
+                "missing `=` after `{}` in the connection string",
+                crate::secret::scrub(&key)
+            )));
         }
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
@@ -371,13 +385,19 @@ fn parse_conninfo(input: &str) -> Result<Parsed, ParseError> {
     })
 }
 
-fn conninfo_value(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<String, ParseError> {
+fn conninfo_value(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+) -> Result<String, ParseError> {
     let mut value = String::new();
     if chars.peek() == Some(&'\'') {
         chars.next();
         loop {
             match chars.next() {
-                None => return Err(ParseError::new("unterminated quoted value in the connection string")),
+                None => {
+                    return Err(ParseError::new(
+                        "unterminated quoted value in the connection string",
+                    ))
+                }
                 Some('\'') => return Ok(value),
                 Some('\\') => value.extend(chars.next()),
                 Some(c) => value.push(c),
@@ -406,27 +426,137 @@ mod tests {
     use super::*;
 
     fn get<'a>(p: &'a Parsed, key: &str) -> Option<&'a str> {
-        p.opts.iter().rev().find(|o| o.key == key).map(|o| o.value.as_str())
+        p.opts
+            .iter()
+            .rev()
+            .find(|o| o.key == key)
+            .map(|o| o.value.as_str())
     }
 
     #[test]
     fn url_table() {
         // (input, user, password, host, port, dbname)
-        let cases: &[(&str, Option<&str>, Option<&str>, Option<&str>, Option<&str>, Option<&str>)] = &[
-            ("postgresql://calcom:myPassword123@postgres:5432/calcom", Some("calcom"), Some("myPassword123"), Some("postgres"), Some("5432"), Some("calcom")),
-            ("postgres://calcom:myPassword123@postgres:5432", Some("calcom"), Some("myPassword123"), Some("postgres"), Some("5432"), None),
-            ("postgres://u:p%40ss%23w@db/app", Some("u"), Some("p@ss#w"), Some("db"), None, Some("app")),
-            ("postgres://u:p@ss#w@db:5432/app", Some("u"), Some("p@ss#w"), Some("db"), Some("5432"), Some("app")),
-            ("postgres://u:pa/ss@db/app", Some("u"), Some("pa/ss"), Some("db"), None, Some("app")),
-            ("postgres://u:pa?ss@db/app?sslmode=disable", Some("u"), Some("pa?ss"), Some("db"), None, Some("app")),
-            ("postgres://u@[::1]:5433/app", Some("u"), None, Some("::1"), Some("5433"), Some("app")),
-            ("postgres://h1:5432,h2:5433/app", None, None, Some("h1,h2"), Some("5432,5433"), Some("app")),
-            ("postgres://%2Fvar%2Frun%2Fpostgresql/app", None, None, Some("/var/run/postgresql"), None, Some("app")),
-            ("postgresql:///app?host=/tmp&port=5999", None, None, Some("/tmp"), Some("5999"), Some("app")),
-            ("POSTGRESQL://u:p@h/d", Some("u"), Some("p"), Some("h"), None, Some("d")),
-            ("postgres://u:p@h/d?user=other&password=q", Some("other"), Some("q"), Some("h"), None, Some("d")),
-            ("postgres://h/my%20db", None, None, Some("h"), None, Some("my db")),
-            ("postgres://u:p@h/d?options=-c%20search_path%3Dx&email=a@b", Some("u"), Some("p"), Some("h"), None, Some("d")),
+        type Row<'a> = (
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: &[Row<'_>] = &[
+            (
+                "postgresql://calcom:myPassword123@postgres:5432/calcom",
+                Some("calcom"),
+                Some("myPassword123"),
+                Some("postgres"),
+                Some("5432"),
+                Some("calcom"),
+            ),
+            (
+                "postgres://calcom:myPassword123@postgres:5432",
+                Some("calcom"),
+                Some("myPassword123"),
+                Some("postgres"),
+                Some("5432"),
+                None,
+            ),
+            (
+                "postgres://u:p%40ss%23w@db/app",
+                Some("u"),
+                Some("p@ss#w"),
+                Some("db"),
+                None,
+                Some("app"),
+            ),
+            (
+                "postgres://u:p@ss#w@db:5432/app",
+                Some("u"),
+                Some("p@ss#w"),
+                Some("db"),
+                Some("5432"),
+                Some("app"),
+            ),
+            (
+                "postgres://u:pa/ss@db/app",
+                Some("u"),
+                Some("pa/ss"),
+                Some("db"),
+                None,
+                Some("app"),
+            ),
+            (
+                "postgres://u:pa?ss@db/app?sslmode=disable",
+                Some("u"),
+                Some("pa?ss"),
+                Some("db"),
+                None,
+                Some("app"),
+            ),
+            (
+                "postgres://u@[::1]:5433/app",
+                Some("u"),
+                None,
+                Some("::1"),
+                Some("5433"),
+                Some("app"),
+            ),
+            (
+                "postgres://h1:5432,h2:5433/app",
+                None,
+                None,
+                Some("h1,h2"),
+                Some("5432,5433"),
+                Some("app"),
+            ),
+            (
+                "postgres://%2Fvar%2Frun%2Fpostgresql/app",
+                None,
+                None,
+                Some("/var/run/postgresql"),
+                None,
+                Some("app"),
+            ),
+            (
+                "postgresql:///app?host=/tmp&port=5999",
+                None,
+                None,
+                Some("/tmp"),
+                Some("5999"),
+                Some("app"),
+            ),
+            (
+                "POSTGRESQL://u:p@h/d",
+                Some("u"),
+                Some("p"),
+                Some("h"),
+                None,
+                Some("d"),
+            ),
+            (
+                "postgres://u:p@h/d?user=other&password=q",
+                Some("other"),
+                Some("q"),
+                Some("h"),
+                None,
+                Some("d"),
+            ),
+            (
+                "postgres://h/my%20db",
+                None,
+                None,
+                Some("h"),
+                None,
+                Some("my db"),
+            ),
+            (
+                "postgres://u:p@h/d?options=-c%20search_path%3Dx&email=a@b",
+                Some("u"),
+                Some("p"),
+                Some("h"),
+                None,
+                Some("d"),
+            ),
         ];
         for (input, user, password, host, port, db) in cases {
             let p = parse(input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
@@ -464,13 +594,19 @@ mod tests {
         let p = parse(r"host=db port=5433 user=app password='it\'s x' dbname='my db'").unwrap();
         assert_eq!(get(&p, "password"), Some("it's x"));
         assert_eq!(get(&p, "dbname"), Some("my db"));
-        assert_eq!(p.redacted, "host=db port=5433 user=app password=**** dbname='my db'");
+        assert_eq!(
+            p.redacted,
+            "host=db port=5433 user=app password=**** dbname='my db'"
+        );
     }
 
     #[test]
     fn redaction_masks_every_password() {
         let p = parse("postgres://u:s3cret-one@h/d?password=s3cret-two&sslmode=require").unwrap();
-        assert_eq!(p.redacted, "postgres://u:****@h/d?password=****&sslmode=require");
+        assert_eq!(
+            p.redacted,
+            "postgres://u:****@h/d?password=****&sslmode=require"
+        );
         let p = parse("postgres://u:p@ss#w@db:5432/app").unwrap();
         assert_eq!(p.redacted, "postgres://u:****@db:5432/app");
         assert_eq!(p.notes.unencoded_in_password, vec!['#', '@']);

@@ -1,0 +1,223 @@
+//! Where targets come from, and configurations that can never work
+//! (`invalid_config`, exit 2, never retried).
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::*;
+
+#[test]
+fn nothing_configured_names_what_was_looked_for() {
+    let run = run_args(&["wait", "--json"]);
+    run.assert_class("invalid_config", 2);
+    assert!(
+        run.stderr
+            .contains("DATABASE_URL, DATABASE_DIRECT_URL, DATABASE_READ_URL, DATABASE_WRITE_URL"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("at run time"), "{}", run.stderr);
+    let run = run_cmd(pgready().args(["check", "--json"]).env("DATABASE_URL", ""));
+    run.assert_class("invalid_config", 2);
+    assert!(
+        run.stderr.contains("DATABASE_URL set but empty"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unusable_urls_fail_at_once_without_retrying() {
+    let cases = [
+        ("calcom:Wr0ng-Passw0rd-zz@postgres:5432/calcom", "no scheme"),
+        ("mysql://app:Wr0ng-Passw0rd-zz@db/app", "unsupported scheme"),
+        (
+            "postgresql://app:Wr0ng-Passw0rd-zz%@db/app",
+            "percent-escape",
+        ),
+        (
+            "postgresql://app:Wr0ng-Passw0rd-zz@db:99999/app",
+            "invalid port",
+        ),
+        (
+            "postgresql://app:Wr0ng-Passw0rd-zz@db:5432/app?sslmode=verify",
+            "invalid sslmode",
+        ),
+        (
+            "postgresql://app:Wr0ng-Passw0rd-zz@db:5432/app?connect_timeout=x",
+            "connect_timeout",
+        ),
+    ];
+    for (url, expect) in cases {
+        let run = run_cmd(
+            pgready()
+                .args(["wait", "--json", "--timeout", "30s"])
+                .env("DATABASE_URL", url),
+        );
+        run.assert_class("invalid_config", 2);
+        let t = run.target();
+        assert_eq!(t["attempts"], 1, "{url}");
+        assert_eq!(t["prisma_code"], "P1013");
+        assert!(
+            t["message"].as_str().unwrap().contains(expect),
+            "{url}: {t}"
+        );
+        assert!(
+            t["message"].as_str().unwrap().contains("DATABASE_URL"),
+            "names the source: {t}"
+        );
+    }
+}
+
+#[test]
+fn bad_flags_are_invalid_config() {
+    let run = run_args(&["wait", "--timeout", "soon"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let run = run_args(&["check", "--retry-on", "everything"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("auth_failed"),
+        "lists the classes: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_url_variable_is_a_target_and_the_first_failure_decides_the_exit_code() {
+    let pg = Pg::start();
+    let missing = pg.url_for("app", APP_PASSWORD_URL, "nosuchdb", "");
+    let run = run_cmd(
+        pgready()
+            .args(["check", "--json"])
+            .env("DATABASE_URL", pg.url(""))
+            .env("DATABASE_DIRECT_URL", &missing)
+            .env(
+                "DATABASE_READ_URL",
+                pg.url_for("app", WRONG_PASSWORD, "appdb", ""),
+            ),
+    );
+    assert_eq!(
+        run.code, 32,
+        "DATABASE_DIRECT_URL fails first in source order: {run:?}"
+    );
+    let doc = run.json();
+    let sources: Vec<&str> = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_READ_URL"]
+    );
+    let classes: Vec<&str> = doc["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["ready", "database_missing", "auth_failed"]);
+    assert_eq!(doc["ready"], false);
+}
+
+#[test]
+fn url_env_adds_other_variables() {
+    let pg = Pg::start();
+    let run = run_cmd(
+        pgready()
+            .args(["check", "--json", "--url-env", "INSIGHTS_DATABASE_URL"])
+            .env("INSIGHTS_DATABASE_URL", pg.url(""))
+            .env("DATABASE_URL", "postgresql://ignored@127.0.0.1:1/x"),
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(run.target()["source"], "INSIGHTS_DATABASE_URL");
+}
+
+#[test]
+fn libpq_environment_and_password_file() {
+    let pg = Pg::start();
+    let base = |cmd: &mut std::process::Command| {
+        cmd.args(["check", "--json"])
+            .env("PGHOST", "127.0.0.1")
+            .env("PGPORT", pg.port.to_string())
+            .env("PGUSER", "app")
+            .env("PGDATABASE", "appdb");
+    };
+    let mut cmd = pgready();
+    base(&mut cmd);
+    let run = run_cmd(cmd.env("PGPASSWORD", APP_PASSWORD));
+    run.assert_class("ready", 0);
+    assert_eq!(run.target()["source"], "PG* environment");
+
+    let dir = tempfile::tempdir().unwrap();
+    let passfile = dir.path().join("pgpass");
+    let escaped = APP_PASSWORD.replace('\\', "\\\\").replace(':', "\\:");
+    std::fs::write(
+        &passfile,
+        format!("127.0.0.1:{}:appdb:app:{escaped}\n", pg.port),
+    )
+    .unwrap();
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut cmd = pgready();
+    base(&mut cmd);
+    run_cmd(cmd.env("PGPASSFILE", &passfile)).assert_class("ready", 0);
+
+    // A URL without a password takes it from the password file too, as libpq does.
+    let url = format!("postgresql://app@127.0.0.1:{}/appdb", pg.port);
+    run_cmd(
+        pgready()
+            .args(["check", "--url", &url])
+            .env("PGPASSFILE", &passfile),
+    )
+    .assert_class("ready", 0);
+    // HOME/.pgpass is the default file.
+    std::fs::copy(&passfile, dir.path().join(".pgpass")).unwrap();
+    std::fs::set_permissions(
+        dir.path().join(".pgpass"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    run_cmd(
+        pgready()
+            .args(["check", "--url", &url])
+            .env("HOME", dir.path()),
+    )
+    .assert_class("ready", 0);
+}
+
+#[test]
+fn prisma_parameters_are_understood() {
+    let pg = Pg::start();
+    let url = pg.url("schema=public&connection_limit=5&pool_timeout=10&pgbouncer=true&socket_timeout=5&statement_cache_size=0&sslaccept=accept_invalid_certs&sslmode=prefer");
+    let run = run_args(&["check", "--json", "--url", &url]);
+    run.assert_class("ready", 0);
+    let hints = run.target()["hints"].to_string();
+    assert!(!hints.contains("unknown URL parameter"), "{hints}");
+    let run = run_args(&["check", "--json", "--url", &pg.url("sslmod=disable")]);
+    run.assert_class("ready", 0);
+    assert!(
+        run.target()["hints"]
+            .to_string()
+            .contains("unknown URL parameter `sslmod`"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn unencoded_password_still_connects_and_is_flagged() {
+    let pg = Pg::start();
+    // The raw password holds # / @ ? — the URL still reads one way only.
+    let url = format!(
+        "postgresql://app:{APP_PASSWORD}@127.0.0.1:{}/appdb",
+        pg.port
+    );
+    let run = run_args(&["check", "--json", "--url", &url]);
+    run.assert_class("ready", 0);
+    let hints = run.target()["hints"].to_string();
+    assert!(hints.contains("percent-encode"), "{hints}");
+    assert!(
+        run.stderr.contains("warning: the password holds unencoded"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,4 @@
+mod classes;
+mod config;
+mod connect;
+mod waiting;

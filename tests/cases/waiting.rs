@@ -1,0 +1,232 @@
+//! `wait` over time: a server that starts late, connections that free up, the hard
+//! deadline, signals, and exec.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+#[test]
+fn wait_succeeds_when_the_server_starts_late() {
+    let mut pg = Pg::prepare(&[]);
+    let start = Instant::now();
+    let child = pgready()
+        .args(["wait", "--json", "--timeout", "60s", "--url", &pg.url("")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    pg.launch();
+    let run = wait_child(child, start);
+    run.assert_class("ready", 0);
+    assert!(run.target()["attempts"].as_u64().unwrap() > 2, "{run:?}");
+    assert!(
+        run.stderr.contains("connection_refused"),
+        "the progress line shows the refused state: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn wait_succeeds_when_connections_are_freed() {
+    let pg = Pg::start_with(&["max_connections=5", "superuser_reserved_connections=2"]);
+    let held = pg.hold_connections(3);
+    let start = Instant::now();
+    let child = pgready()
+        .args(["wait", "--json", "--timeout", "60s", "--url", &pg.url("")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    drop(held);
+    let run = wait_child(child, start);
+    run.assert_class("ready", 0);
+    assert!(
+        run.stderr.contains("too_many_connections"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn database_created_during_the_wait() {
+    let pg = Pg::start();
+    let start = Instant::now();
+    let url = pg.url_for("app", APP_PASSWORD_URL, "latedb", "");
+    let child = pgready()
+        .args(["wait", "--json", "--timeout", "60s", "--url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    pg.sql("CREATE DATABASE latedb OWNER app");
+    wait_child(child, start).assert_class("ready", 0);
+}
+
+#[test]
+fn the_deadline_is_hard_and_reports_the_last_failure() {
+    let port = free_port();
+    let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
+    let run = run_args(&["wait", "--json", "--timeout", "1s", "--url", &url]);
+    run.assert_class("connection_refused", 12);
+    assert!(run.target()["attempts"].as_u64().unwrap() > 5, "{run:?}");
+    // Loose bound: the exact one is measured in bench/, not asserted here.
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+}
+
+#[test]
+fn retry_on_makes_a_permanent_class_retried() {
+    let pg = Pg::start();
+    let url = pg.url_for("app", WRONG_PASSWORD, "appdb", "");
+    let run = run_args(&[
+        "wait",
+        "--json",
+        "--timeout",
+        "1s",
+        "--retry-on",
+        "auth_failed",
+        "--url",
+        &url,
+    ]);
+    run.assert_class("auth_failed", 30);
+    assert!(run.target()["attempts"].as_u64().unwrap() > 1, "{run:?}");
+}
+
+fn signal_run(signal: i32, expected: i32) {
+    let port = free_port();
+    let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
+    let start = Instant::now();
+    let child = pgready()
+        .args(["wait", "--json", "--timeout", "60s", "--url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    let run = wait_child(child, start);
+    assert_eq!(run.code, expected, "{run:?}");
+    let t = run.target();
+    assert_eq!(t["class"], "interrupted");
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .contains("connection_refused"),
+        "reports the last state: {t}"
+    );
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
+}
+
+#[test]
+fn sigterm_ends_the_wait_with_143() {
+    signal_run(libc::SIGTERM, 143);
+}
+
+#[test]
+fn sigint_ends_the_wait_with_130() {
+    signal_run(libc::SIGINT, 130);
+}
+
+#[test]
+fn exec_replaces_pgready_once_ready() {
+    let pg = Pg::start_with(&["log_min_messages=debug1"]);
+    let child = pgready()
+        .args([
+            "wait",
+            "-q",
+            "--url",
+            &pg.url("application_name=pgready-exec"),
+            "--",
+            "sh",
+            "-c",
+            "echo pid=$$; exit 7",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let run = wait_child(child, Instant::now());
+    assert_eq!(run.code, 7, "the command's exit code: {run:?}");
+    assert_eq!(
+        run.stdout.trim(),
+        format!("pid={pid}"),
+        "same PID: exec, not a child"
+    );
+    assert!(run.stderr.is_empty(), "quiet: {}", run.stderr);
+    pg.assert_no_session_left("pgready-exec");
+}
+
+#[test]
+fn exec_does_not_run_when_not_ready() {
+    let port = free_port();
+    let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
+    let run = run_args(&[
+        "wait",
+        "--timeout",
+        "300ms",
+        "--url",
+        &url,
+        "--",
+        "sh",
+        "-c",
+        "echo ran",
+    ]);
+    assert_eq!(run.code, 12, "{run:?}");
+    assert!(!run.stdout.contains("ran"));
+}
+
+#[test]
+fn exec_of_a_missing_command_is_127() {
+    let pg = Pg::start();
+    let run = run_args(&["wait", "-q", "--url", &pg.url(""), "--", "/nonexistent/app"]);
+    assert_eq!(run.code, 127, "{run:?}");
+    assert!(
+        run.stderr.contains("cannot run /nonexistent/app"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn exec_with_a_signal_handling_child() {
+    // After exec, SIGTERM reaches the app itself: the shell traps it and exits 42.
+    let pg = Pg::start();
+    let child = pgready()
+        .args([
+            "wait",
+            "-q",
+            "--url",
+            &pg.url(""),
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo up; while :; do sleep 0.05; done",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    let pid = child.id() as i32;
+    let start = Instant::now();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 3];
+    std::io::Read::read_exact(&mut stdout, &mut buf).unwrap();
+    assert_eq!(&buf, b"up\n");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 42,
+        "status {status}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+}
