@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
+use crate::settings::client::Client;
 
 const AFTER_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default
@@ -111,6 +112,18 @@ pub struct Options {
         global = true
     )]
     pub exit_codes: ExitCodes,
+
+    /// Whose rules the URLs are read by: libpq (psql and most drivers), prisma
+    /// (Prisma's engine: `prisma migrate`, Prisma ≤ 6), node-postgres (`pg`, also
+    /// behind Prisma 7's adapter and Drizzle). Decides TLS, defaults and PG* use.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "CLIENT",
+        env = "PGREADY_CLIENT",
+        global = true
+    )]
+    pub client: Option<Client>,
 
     /// Print one JSON document on stdout when done.
     #[arg(long, env = "PGREADY_JSON", global = true)]

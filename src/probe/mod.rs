@@ -101,8 +101,8 @@ impl Prober {
             attrs,
             deadline,
         };
-        let mut failed: Option<(session::TlsPlan, Failure)> = None;
-        for plan in session::plans(spec) {
+        let mut failed: Option<(crate::settings::client::TlsPlan, Failure)> = None;
+        for &plan in &spec.tls.plans {
             if let Some((previous, failure)) = failed {
                 if !session::falls_back(previous, &failure) {
                     return Err(failure);

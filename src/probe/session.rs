@@ -11,43 +11,21 @@ use tokio_postgres::tls::{MakeTlsConnect, NoTls, TlsConnect};
 use tokio_postgres::{Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::tls::{self, Observed, TlsFacts, Verify};
+use super::tls::{self, Observed, TlsFacts};
 use super::{bounded, Socket};
 use crate::class::Class;
 use crate::classify::{self, SessionContext};
 use crate::outcome::{Failure, ServerFacts, Stage, Stages};
-use crate::settings::spec::{ConnSpec, SessionAttrs, SslMode};
+use crate::settings::client::TlsPlan;
+use crate::settings::spec::{ConnSpec, SessionAttrs};
 
-/// One way of negotiating TLS on a fresh connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TlsPlan {
-    /// Plaintext.
-    Off,
-    /// TLS if the server offers it, plaintext if it says no.
-    Prefer,
-    /// TLS or fail, with this much verification.
-    Require(Verify),
-}
-
-/// The plans libpq tries for an sslmode, in order; the next one runs only when the
-/// previous failed in a way that plan allows (see [`falls_back`]).
-pub fn plans(spec: &ConnSpec) -> Vec<TlsPlan> {
-    let has_root = spec.tls_files.root_cert.is_some();
-    match spec.sslmode {
-        SslMode::Disable => vec![TlsPlan::Off],
-        SslMode::Allow => vec![TlsPlan::Off, TlsPlan::Require(Verify::None)],
-        SslMode::Prefer => vec![TlsPlan::Prefer, TlsPlan::Off],
-        mode => vec![TlsPlan::Require(tls::verify_for(mode, has_root))],
-    }
-}
-
-/// Whether a failure under `plan` lets libpq try the next plan: `allow` retries
-/// with TLS when the server rejects plaintext; `prefer` retries in plaintext when
-/// the TLS handshake itself failed.
+/// Whether a failure under `plan` lets the next plan of the policy run (libpq's
+/// `allow` retries with TLS when the server rejects plaintext; its `prefer` retries
+/// in plaintext when the TLS handshake itself failed).
 pub fn falls_back(plan: TlsPlan, failure: &Failure) -> bool {
     match plan {
         TlsPlan::Off => failure.class == Class::AccessRejected,
-        TlsPlan::Prefer => {
+        TlsPlan::Prefer(_) => {
             failure.stage == Stage::Tls
                 && matches!(
                     failure.class,
@@ -88,18 +66,19 @@ impl Session<'_> {
                 self.establish(&config, socket, NoTls, plan, &observed, stages)
                     .await
             }
-            TlsPlan::Prefer | TlsPlan::Require(_) => {
-                let verify = match plan {
-                    TlsPlan::Require(v) => v,
-                    _ => Verify::None,
-                };
+            TlsPlan::Prefer(verify) | TlsPlan::Require(verify) => {
                 config.ssl_mode(match plan {
-                    TlsPlan::Prefer => tokio_postgres::config::SslMode::Prefer,
+                    TlsPlan::Prefer(_) => tokio_postgres::config::SslMode::Prefer,
                     _ => tokio_postgres::config::SslMode::Require,
                 });
-                let client_config =
-                    tls::client_config(verify, &self.spec.tls_files, Arc::clone(&observed))
-                        .map_err(|e| classify::tls_setup(&e.0))?;
+                let policy = &self.spec.tls;
+                let client_config = tls::client_config(
+                    verify,
+                    &policy.roots,
+                    &policy.identity,
+                    Arc::clone(&observed),
+                )
+                .map_err(|e| classify::tls_setup(&e.0))?;
                 let mut maker = MakeRustlsConnect::new(client_config);
                 let inner = <MakeRustlsConnect as MakeTlsConnect<Socket>>::make_tls_connect(
                     &mut maker,
@@ -147,7 +126,7 @@ impl Session<'_> {
             user: &self.spec.user,
             dbname: &self.spec.dbname,
             password_source: self.spec.password_source,
-            sslmode: self.spec.sslmode.name(),
+            sslmode: &self.spec.tls.mode,
         }
     }
 

@@ -1,7 +1,8 @@
-//! TLS as libpq means each `sslmode`: which certificate checks run, with which root
-//! store, and what the handshake negotiated. tokio-postgres only knows
+//! The TLS connector for one plan of a [`TlsPolicy`](crate::settings::client::TlsPolicy):
+//! which certificate checks run, against which roots, with which client identity,
+//! and what the handshake negotiated. tokio-postgres only knows
 //! disable/prefer/require and leaves verification to the connector, so the
-//! verifier here decides per mode and records what it saw.
+//! verifier here checks what the plan asks for and records what it saw.
 
 use std::future::Future;
 use std::io;
@@ -21,18 +22,7 @@ use rustls::{
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_postgres::tls::TlsConnect;
 
-use crate::settings::spec::{SslMode, TlsFiles};
-
-/// How much of the server's certificate is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verify {
-    /// Nothing (libpq `prefer`/`require`): encryption only.
-    None,
-    /// The chain up to a trusted root (libpq `verify-ca`).
-    Chain,
-    /// The chain and the host name (libpq `verify-full`).
-    Full,
-}
+use crate::settings::client::{Identity, Roots, Verify};
 
 /// What the TLS handshake showed, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,17 +38,6 @@ pub struct TlsFacts {
 /// Shared record of one handshake.
 pub type Observed = Arc<Mutex<TlsFacts>>;
 
-/// The verification a libpq `sslmode` asks for, given whether a root certificate
-/// file is configured (`require` + root certificate behaves as `verify-ca`).
-pub fn verify_for(mode: SslMode, has_root_cert: bool) -> Verify {
-    match mode {
-        SslMode::VerifyFull => Verify::Full,
-        SslMode::VerifyCa => Verify::Chain,
-        SslMode::Require if has_root_cert => Verify::Chain,
-        _ => Verify::None,
-    }
-}
-
 /// A TLS set-up that cannot be built from the configured files.
 #[derive(Debug)]
 pub struct SetupError(pub String);
@@ -70,14 +49,15 @@ fn provider() -> Arc<CryptoProvider> {
 /// Builds the rustls client configuration for one target.
 pub fn client_config(
     verify: Verify,
-    files: &TlsFiles,
+    roots: &Roots,
+    identity: &Identity,
     observed: Observed,
 ) -> Result<ClientConfig, SetupError> {
     let provider = provider();
     let inner = match verify {
         Verify::None => None,
         Verify::Chain | Verify::Full => {
-            let roots = root_store(files.root_cert.as_deref())?;
+            let roots = root_store(roots)?;
             let v = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| SetupError(format!("cannot use the root certificates: {e}")))?;
@@ -95,7 +75,7 @@ pub fn client_config(
         .map_err(|e| SetupError(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    match client_identity(files)? {
+    match client_identity(identity)? {
         Some((certs, key)) => builder
             .with_client_auth_cert(certs, key)
             .map_err(|e| SetupError(format!("cannot use the client certificate: {e}"))),
@@ -103,36 +83,54 @@ pub fn client_config(
     }
 }
 
-/// The roots to verify against: the `sslrootcert` file, or with `system` the
-/// system store (`SSL_CERT_FILE` or the distribution bundle), else the bundled
-/// Mozilla roots so a FROM-scratch image still verifies public CAs.
-fn root_store(root_cert: Option<&str>) -> Result<RootCertStore, SetupError> {
+/// The certificates a verifying plan trusts.
+fn root_store(roots: &Roots) -> Result<RootCertStore, SetupError> {
     let mut store = RootCertStore::empty();
-    match root_cert {
-        Some("system") => {
-            let bundle = std::env::var("SSL_CERT_FILE").unwrap_or_else(|_| "/etc/ssl/certs/ca-certificates.crt".into());
-            let loaded = load_certs(Path::new(&bundle)).unwrap_or_default();
-            if loaded.is_empty() {
-                store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-            } else {
-                store.add_parsable_certificates(loaded);
-            }
+    match roots {
+        Roots::System => add_system(&mut store),
+        Roots::Mozilla => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Roots::File(file) => add_file(&mut store, file)?,
+        Roots::SystemAnd(file) => {
+            add_system(&mut store);
+            add_file(&mut store, file)?;
         }
-        Some(file) => {
-            let certs = load_certs(Path::new(file))
-                .map_err(|e| SetupError(format!("cannot read the root certificate file {file}: {e}")))?;
-            let (added, _) = store.add_parsable_certificates(certs);
-            if added == 0 {
-                return Err(SetupError(format!("no certificate found in the root certificate file {file}")));
-            }
-        }
-        None => {
+        Roots::Missing => {
             return Err(SetupError(
-                "certificate verification needs a root certificate: give sslrootcert=/path/ca.pem, or sslrootcert=system for the system's trusted roots, or use sslmode=require to skip verification".into(),
+                "certificate verification needs a root certificate, and ~/.postgresql/root.crt does not exist: give sslrootcert=/path/ca.pem, or sslrootcert=system for the system's trusted roots, or use sslmode=require to skip verification".into(),
             ))
         }
     }
     Ok(store)
+}
+
+/// The system store (`SSL_CERT_FILE` or the distribution bundle); where there is
+/// none (a FROM-scratch image), the bundled Mozilla roots.
+fn add_system(store: &mut RootCertStore) {
+    let bundle = std::env::var("SSL_CERT_FILE")
+        .unwrap_or_else(|_| "/etc/ssl/certs/ca-certificates.crt".into());
+    let loaded = load_certs(Path::new(&bundle)).unwrap_or_default();
+    if loaded.is_empty() {
+        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    } else {
+        store.add_parsable_certificates(loaded);
+    }
+}
+
+fn add_file(store: &mut RootCertStore, file: &Path) -> Result<(), SetupError> {
+    let certs = load_certs(file).map_err(|e| {
+        SetupError(format!(
+            "cannot read the root certificate file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let (added, _) = store.add_parsable_certificates(certs);
+    if added == 0 {
+        return Err(SetupError(format!(
+            "no certificate found in the root certificate file {}",
+            file.display()
+        )));
+    }
+    Ok(())
 }
 
 fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
@@ -142,20 +140,66 @@ fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
-type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+type Chain = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
-fn client_identity(files: &TlsFiles) -> Result<Option<Identity>, SetupError> {
-    let (Some(cert), Some(key)) = (&files.cert, &files.key) else {
-        return Ok(None);
-    };
-    if !Path::new(cert).exists() {
-        return Ok(None); // libpq ignores a missing client certificate
+fn client_identity(identity: &Identity) -> Result<Option<Chain>, SetupError> {
+    match identity {
+        Identity::None => Ok(None),
+        Identity::Pem { cert, key } => {
+            let certs = load_certs(cert).map_err(|e| {
+                SetupError(format!(
+                    "cannot read the client certificate {}: {e}",
+                    cert.display()
+                ))
+            })?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                SetupError(format!("cannot read the client key {}: {e}", key.display()))
+            })?;
+            Ok(Some((certs, key)))
+        }
+        Identity::Pkcs12 { file, password } => {
+            pkcs12(file, password.as_ref().map_or("", |p| p.expose())).map(Some)
+        }
     }
-    let certs = load_certs(Path::new(cert))
-        .map_err(|e| SetupError(format!("cannot read the client certificate {cert}: {e}")))?;
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|e| SetupError(format!("cannot read the client key {key}: {e}")))?;
-    Ok(Some((certs, key)))
+}
+
+/// A PKCS#12 bundle's first key and its certificate chain.
+fn pkcs12(file: &Path, password: &str) -> Result<Chain, SetupError> {
+    let data = std::fs::read(file).map_err(|e| {
+        SetupError(format!(
+            "cannot read the identity file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &data,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|e| {
+        SetupError(format!(
+            "cannot open the PKCS#12 identity {} (wrong sslpassword?): {e}",
+            file.display()
+        ))
+    })?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| {
+        SetupError(format!(
+            "no private key in the PKCS#12 identity {}",
+            file.display()
+        ))
+    })?;
+    let certs = chain
+        .certs()
+        .iter()
+        .map(|c| CertificateDer::from(c.as_der().to_vec()))
+        .collect();
+    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|e| {
+        SetupError(format!(
+            "unusable key in the PKCS#12 identity {}: {e}",
+            file.display()
+        ))
+    })?;
+    Ok((certs, key))
 }
 
 /// Checks what the mode asks for and records the outcome.

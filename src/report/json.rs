@@ -47,6 +47,8 @@ pub struct TargetJson {
     pub server_version: Option<String>,
     /// The stage that failed, when not ready.
     pub stage: Option<&'static str>,
+    /// Whose rules the URL was read by (`libpq`, `prisma`, `node-postgres`).
+    pub client: Option<&'static str>,
     /// TLS facts of the ready session (`null` without TLS).
     pub tls: Option<TlsJson>,
     /// Milliseconds per stage of the last attempt (`null`: not reached).
@@ -60,6 +62,10 @@ pub struct TlsJson {
     pub protocol: Option<&'static str>,
     /// Whether the certificate was verified.
     pub verified: bool,
+    /// The sslmode as the client read it.
+    pub sslmode: String,
+    /// Whose rules decided.
+    pub client: &'static str,
 }
 
 /// Stage timings in milliseconds.

@@ -1,14 +1,29 @@
 //! Findings about a connection string before any connection is made: the mistakes
 //! the troubleshooting guides find by hand. Each finding is a hint on the target.
 
+use super::client::{self, Client, TlsOptions, PRISMA_ONLY};
 use super::spec::{ConnSpec, Endpoint, Host, LIBPQ_KEYS, PRISMA_KEYS};
 use super::url::Notes;
 
-/// Where pgready runs, as far as the lint cares.
-#[derive(Clone, Debug, Default)]
+/// Where pgready runs and whose rules apply, as far as reading URLs cares.
+#[derive(Clone, Debug)]
 pub struct Context {
     /// Inside a container (`/.dockerenv` exists or `KUBERNETES_SERVICE_HOST` is set).
     pub in_container: bool,
+    /// Whose rules a URL is judged by.
+    pub client: Client,
+    /// Whether the client was chosen (`--client`) rather than defaulted.
+    pub client_chosen: bool,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            in_container: false,
+            client: Client::Libpq,
+            client_chosen: false,
+        }
+    }
 }
 
 /// Ports that PgBouncer and Supabase's pooler listen on by convention.
@@ -31,7 +46,66 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<
     }
     hints.extend(pooler(spec, source));
     hints.extend(unknown_params(spec));
+    hints.extend(looks_like_prisma(spec, ctx));
+    hints.extend(client_differences(spec));
     hints
+}
+
+/// A URL with Prisma-only parameters judged by another client's rules (without an
+/// explicit `--client`) is probably Prisma's.
+fn looks_like_prisma(spec: &ConnSpec, ctx: &Context) -> Option<String> {
+    if ctx.client_chosen || ctx.client == Client::Prisma {
+        return None;
+    }
+    let mut found: Vec<&str> = spec
+        .opts
+        .iter()
+        .map(|o| o.key.as_str())
+        .filter(|k| PRISMA_ONLY.contains(k))
+        .collect();
+    found.dedup();
+    (!found.is_empty()).then(|| {
+        format!(
+            "this URL carries Prisma parameters ({}) but is judged by {}'s rules; if Prisma reads it, run pgready with --client prisma (Prisma ignores PG* variables, defaults the database to `postgres`, and reads sslmode/sslcert differently)",
+            found.join(", "),
+            ctx.client.name()
+        )
+    })
+}
+
+/// Parameters that say something about TLS.
+const TLS_KEYS: [&str; 6] = [
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslaccept",
+    "sslidentity",
+    "ssl",
+];
+
+/// When the URL's TLS parameters mean something else to another client, say so:
+/// that is the "works in psql, fails in the app" trap. (Without TLS parameters
+/// each client's default applies; that is no finding about the URL.)
+fn client_differences(spec: &ConnSpec) -> Vec<String> {
+    if !spec.opts.iter().any(|o| TLS_KEYS.contains(&o.key.as_str())) {
+        return Vec::new();
+    }
+    let mine = spec.tls.summary();
+    let options = TlsOptions::from_opts(&spec.opts, &|_| None, None);
+    Client::ALL
+        .into_iter()
+        .filter(|c| *c != spec.client)
+        .filter_map(|other| {
+            let theirs = client::policy(other, &options).ok()?.summary();
+            (theirs != mine).then(|| {
+                format!(
+                    "TLS differs between clients: under {} (used here) this URL means {mine}; under {} it means {theirs}",
+                    spec.client.name(),
+                    other.name()
+                )
+            })
+        })
+        .collect()
 }
 
 fn unencoded_password(notes: &Notes) -> Option<String> {
@@ -108,8 +182,13 @@ mod tests {
 
     fn findings(url: &str, source: &str, in_container: bool) -> Vec<String> {
         let parsed = parse(url).unwrap();
-        let spec = build(parsed.opts, &Env::default(), "me").unwrap();
-        lint(&spec, &parsed.notes, source, &Context { in_container })
+        let spec = build(parsed.opts, &Env::default(), "me", Client::Libpq).unwrap();
+        let ctx = Context {
+            in_container,
+            client_chosen: true,
+            ..Context::default()
+        };
+        lint(&spec, &parsed.notes, source, &ctx)
     }
 
     fn has(found: &[String], needle: &str) -> bool {
@@ -138,7 +217,12 @@ mod tests {
                 true,
                 "inside a container",
             ),
-            ("postgres://u:p@localhost:5432/d", "DATABASE_URL", false, ""),
+            (
+                "postgres://u:p@localhost:5432/d?sslmode=disable",
+                "DATABASE_URL",
+                false,
+                "",
+            ),
             (
                 "postgres://u:p@ss#w@db:5432/d",
                 "DATABASE_URL",

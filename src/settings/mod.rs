@@ -1,6 +1,7 @@
 //! Typed, validated settings built from the command line and the environment, with
 //! no network I/O: which targets, which deadlines, which retries, which output.
 
+pub mod client;
 pub mod env;
 pub mod lint;
 pub mod pgpass;
@@ -59,6 +60,8 @@ impl Settings {
         let ctx = lint::Context {
             in_container: std::path::Path::new("/.dockerenv").exists()
                 || env.is_set("KUBERNETES_SERVICE_HOST"),
+            client: opts.client.unwrap_or(client::Client::Libpq),
+            client_chosen: opts.client.is_some(),
         };
         Settings {
             mode: match cli.command {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::client::{self, Client, TlsOptions, TlsPolicy};
 use super::env::Env;
 use super::pgpass;
 use super::url::{Opt, ParseError};
@@ -55,54 +56,6 @@ impl Endpoint {
     }
 }
 
-/// libpq's `sslmode`, plus node-postgres' `no-verify`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SslMode {
-    /// Never TLS.
-    Disable,
-    /// Plaintext first; TLS only if the server insists.
-    Allow,
-    /// TLS if the server offers it, without verification; plaintext otherwise.
-    Prefer,
-    /// TLS, without verification (verify-ca when a root certificate is given).
-    Require,
-    /// TLS, chain verified, host name not checked.
-    VerifyCa,
-    /// TLS, chain and host name verified.
-    VerifyFull,
-    /// node-postgres: TLS, no verification.
-    NoVerify,
-}
-
-impl SslMode {
-    /// Parses libpq's names (and `no-verify`).
-    pub fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            "no-verify" => SslMode::NoVerify,
-            _ => return None,
-        })
-    }
-
-    /// The name as written in URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            SslMode::Disable => "disable",
-            SslMode::Allow => "allow",
-            SslMode::Prefer => "prefer",
-            SslMode::Require => "require",
-            SslMode::VerifyCa => "verify-ca",
-            SslMode::VerifyFull => "verify-full",
-            SslMode::NoVerify => "no-verify",
-        }
-    }
-}
-
 /// `target_session_attrs`: which kind of server a session must land on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionAttrs {
@@ -146,17 +99,6 @@ impl SessionAttrs {
     }
 }
 
-/// TLS files named by the URL or `PGSSL*`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TlsFiles {
-    /// `sslrootcert`: CA bundle, or `system`.
-    pub root_cert: Option<String>,
-    /// `sslcert`: client certificate.
-    pub cert: Option<String>,
-    /// `sslkey`: client key.
-    pub key: Option<String>,
-}
-
 /// Everything needed to connect to one target, typed and validated.
 #[derive(Clone, Debug)]
 pub struct ConnSpec {
@@ -172,10 +114,10 @@ pub struct ConnSpec {
     pub dbname: String,
     /// Whether a database name was given (else libpq uses the user name).
     pub dbname_given: bool,
-    /// TLS mode.
-    pub sslmode: SslMode,
-    /// TLS files.
-    pub tls_files: TlsFiles,
+    /// Whose rules the URL is read by.
+    pub client: Client,
+    /// What TLS means for this target under those rules.
+    pub tls: TlsPolicy,
     /// libpq's `connect_timeout` (per host; at least 2 s).
     pub connect_timeout: Option<Duration>,
     /// `application_name` sent to the server.
@@ -201,7 +143,8 @@ impl ConnSpec {
     }
 }
 
-/// The `PG*` variable that supplies each libpq option's default.
+/// The `PG*` variable that supplies each option's default (libpq; node-postgres
+/// reads the same names for the keys it knows, Prisma reads none).
 const ENV_DEFAULTS: &[(&str, &str)] = &[
     ("host", "PGHOST"),
     ("port", "PGPORT"),
@@ -279,33 +222,51 @@ pub const PRISMA_KEYS: &[&str] = &[
     "sslcert",
 ];
 
-/// Builds a spec from parsed options and the environment. `os_user` is the default
-/// role name (libpq uses the operating-system user).
-pub fn build(opts: Vec<Opt>, env: &Env, os_user: &str) -> Result<ConnSpec, ParseError> {
+/// The variables a client reads: libpq all of them, node-postgres those for the
+/// keys it knows (its TLS comes from `PGSSLMODE` alone), Prisma none.
+fn reads_env(client: Client, var: &str) -> bool {
+    match client {
+        Client::Libpq => true,
+        Client::NodePostgres => !matches!(
+            var,
+            "PGSSLROOTCERT"
+                | "PGSSLCERT"
+                | "PGSSLKEY"
+                | "PGTARGETSESSIONATTRS"
+                | "PGCHANNELBINDING"
+        ),
+        Client::Prisma => false,
+    }
+}
+
+/// Builds a spec from parsed options and the environment, read by `client`'s rules.
+/// `os_user` is the default role name (libpq uses the operating-system user).
+pub fn build(
+    opts: Vec<Opt>,
+    env: &Env,
+    os_user: &str,
+    client: Client,
+) -> Result<ConnSpec, ParseError> {
     let given = |key: &str| {
         opts.iter()
             .rev()
             .find(|o| o.key == key)
             .map(|o| o.value.clone())
     };
+    let env_value = |var: &str| reads_env(client, var).then(|| env.nonempty(var)).flatten();
     let value = |key: &str| {
         given(key).or_else(|| {
             ENV_DEFAULTS
                 .iter()
                 .find(|(k, _)| *k == key)
-                .and_then(|(_, var)| env.nonempty(var))
+                .and_then(|(_, var)| env_value(var))
         })
     };
     let user = value("user").unwrap_or_else(|| os_user.to_string());
     let dbname = value("dbname").filter(|d| !d.is_empty());
-    let endpoints = endpoints(value("host"), value("port"))?;
-    let sslmode = match value("sslmode") {
-        None => SslMode::Prefer,
-        Some(m) => SslMode::parse(&m).ok_or_else(|| {
-            ParseError::new(format!("invalid sslmode `{m}`"))
-                .hint("use one of disable, allow, prefer, require, verify-ca, verify-full")
-        })?,
-    };
+    let endpoints = endpoints(value("host"), value("port"), client)?;
+    let home = env.nonempty("HOME").map(PathBuf::from);
+    let tls = client::policy(client, &TlsOptions::from_opts(&opts, &env_value, home))?;
     let session_attrs = match value("target_session_attrs") {
         None => SessionAttrs::Any,
         Some(v) => SessionAttrs::parse(&v).ok_or_else(|| {
@@ -314,26 +275,32 @@ pub fn build(opts: Vec<Opt>, env: &Env, os_user: &str) -> Result<ConnSpec, Parse
         })?,
     };
     let connect_timeout = connect_timeout(value("connect_timeout"))?;
-    let (password, password_source) = password(
-        &given("password"),
-        env,
-        &value("passfile"),
-        &endpoints,
-        &dbname,
-        &user,
-    );
+    let password = match client {
+        Client::Prisma => (
+            given("password").map(Password::new),
+            given("password").map(|_| "the URL"),
+        ),
+        _ => password(
+            &given("password"),
+            env,
+            &value("passfile"),
+            &endpoints,
+            &dbname,
+            &user,
+        ),
+    };
+    let default_db = match client {
+        Client::Prisma => "postgres".to_string(),
+        _ => user.clone(),
+    };
     Ok(ConnSpec {
-        dbname: dbname.clone().unwrap_or_else(|| user.clone()),
+        dbname: dbname.clone().unwrap_or(default_db),
         dbname_given: dbname.is_some(),
         endpoints,
-        password,
-        password_source,
-        sslmode,
-        tls_files: TlsFiles {
-            root_cert: value("sslrootcert"),
-            cert: value("sslcert"),
-            key: value("sslkey"),
-        },
+        password: password.0,
+        password_source: password.1,
+        client,
+        tls,
         connect_timeout,
         application_name: value("application_name").unwrap_or_else(|| "pgready".to_string()),
         options: value("options"),
@@ -390,11 +357,23 @@ fn connect_timeout(value: Option<String>) -> Result<Option<Duration>, ParseError
     Ok((secs > 0).then(|| Duration::from_secs(secs.max(2) as u64)))
 }
 
-fn endpoints(host: Option<String>, port: Option<String>) -> Result<Vec<Endpoint>, ParseError> {
+fn endpoints(
+    host: Option<String>,
+    port: Option<String>,
+    client: Client,
+) -> Result<Vec<Endpoint>, ParseError> {
     let hosts: Vec<String> = match host {
         Some(h) => h.split(',').map(str::to_string).collect(),
-        None => vec![String::new()],
+        // libpq's default is the local socket; Prisma and node-postgres use TCP.
+        None if client == Client::Libpq => vec![String::new()],
+        None => vec!["localhost".to_string()],
     };
+    if client == Client::Prisma && hosts.len() > 1 {
+        return Err(
+            ParseError::new("Prisma reads one host per URL; this URL lists several")
+                .hint("give Prisma a single host (or a pooler/proxy in front of the cluster)"),
+        );
+    }
     let ports: Vec<u16> = match port {
         None => vec![DEFAULT_PORT],
         Some(p) => p.split(',').map(parse_port).collect::<Result<_, _>>()?,
@@ -449,6 +428,7 @@ mod tests {
             parse(url)?.opts,
             &Env::from_pairs(env.iter().copied()),
             "osuser",
+            Client::Libpq,
         )
     }
 
@@ -458,7 +438,7 @@ mod tests {
         assert_eq!(s.user, "osuser");
         assert_eq!(s.dbname, "osuser");
         assert!(!s.dbname_given);
-        assert_eq!(s.sslmode, SslMode::Prefer);
+        assert_eq!(s.tls.mode, "prefer");
         assert_eq!(s.endpoints[0].port, 5432);
         let s = spec("postgresql:///", &[]).unwrap();
         assert_eq!(s.endpoints[0].host, Host::Unix(DEFAULT_SOCKET_DIR.into()));
@@ -478,15 +458,49 @@ mod tests {
             (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
             ("envuser", "envdb", 6000)
         );
-        assert_eq!(s.sslmode, SslMode::Disable);
+        assert_eq!(s.tls.mode, "disable");
         assert_eq!(s.password.unwrap().expose(), "envpass");
         let s = spec("postgres://u:urlpass@db:5433/d?sslmode=require", &env).unwrap();
         assert_eq!(
             (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
             ("u", "d", 5433)
         );
-        assert_eq!(s.sslmode, SslMode::Require);
+        assert_eq!(s.tls.mode, "require");
         assert_eq!(s.password.unwrap().expose(), "urlpass");
+    }
+
+    #[test]
+    fn prisma_reads_only_the_url() {
+        let env = Env::from_pairs([
+            ("PGUSER", "envuser"),
+            ("PGPASSWORD", "envpass"),
+            ("PGSSLMODE", "disable"),
+        ]);
+        let s = build(
+            parse("postgres://db").unwrap().opts,
+            &env,
+            "osuser",
+            Client::Prisma,
+        )
+        .unwrap();
+        assert_eq!((s.user.as_str(), s.dbname.as_str()), ("osuser", "postgres"));
+        assert!(s.password.is_none());
+        assert_eq!(s.tls.mode, "prefer");
+        let s = build(
+            parse("postgres:///d").unwrap().opts,
+            &env,
+            "osuser",
+            Client::Prisma,
+        )
+        .unwrap();
+        assert_eq!(s.endpoints[0].host, Host::Tcp("localhost".into()));
+        assert!(build(
+            parse("postgres://h1,h2/d").unwrap().opts,
+            &env,
+            "osuser",
+            Client::Prisma
+        )
+        .is_err());
     }
 
     #[test]

@@ -150,7 +150,7 @@ fn finish(
     ctx: &Context,
     os_user: &str,
 ) -> Target {
-    match spec::build(opts, env, os_user) {
+    match spec::build(opts, env, os_user, ctx.client) {
         Ok(spec) => Target {
             source: source.to_string(),
             display: if display.is_empty() {

@@ -1,0 +1,542 @@
+//! Whose rules a URL is judged by. libpq, Prisma's engine and node-postgres read the
+//! same URL differently — above all its TLS parameters — and a gate must connect
+//! exactly where the app's own client would. This module turns a client's reading
+//! of the options into a [`TlsPolicy`]: which TLS attempts, verified how, against
+//! which roots, with which client identity. No I/O beyond checking that default
+//! files exist.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::url::{Opt, ParseError};
+use crate::secret::Password;
+
+/// The client library whose semantics apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Client {
+    /// libpq (psql, pg_dump, psycopg, most drivers that wrap it).
+    Libpq,
+    /// Prisma's Rust engine (quaint): `prisma migrate`, Prisma ≤ 6 query engine.
+    Prisma,
+    /// node-postgres (`pg`), also behind Prisma 7's `@prisma/adapter-pg` and Drizzle.
+    NodePostgres,
+}
+
+impl Client {
+    /// The name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Client::Libpq => "libpq",
+            Client::Prisma => "prisma",
+            Client::NodePostgres => "node-postgres",
+        }
+    }
+
+    /// Every client, for comparisons.
+    pub const ALL: [Client; 3] = [Client::Libpq, Client::Prisma, Client::NodePostgres];
+}
+
+/// How much of the server's certificate is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verify {
+    /// Nothing: encryption only.
+    None,
+    /// The chain up to a trusted root, not the host name (libpq `verify-ca`).
+    Chain,
+    /// The chain and the host name (libpq `verify-full`).
+    Full,
+}
+
+/// One way of negotiating TLS on a fresh connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsPlan {
+    /// Plaintext.
+    Off,
+    /// TLS if the server offers it (plaintext if it says no), verified as given.
+    Prefer(Verify),
+    /// TLS or fail, verified as given.
+    Require(Verify),
+}
+
+/// Which certificates a verifying connection trusts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Roots {
+    /// The CA file(s) named.
+    File(PathBuf),
+    /// The system store (`SSL_CERT_FILE` or the distribution bundle), else the
+    /// bundled Mozilla roots.
+    System,
+    /// The system store plus a CA file (Prisma's `sslcert`).
+    SystemAnd(PathBuf),
+    /// The bundled Mozilla roots (what Node.js ships).
+    Mozilla,
+    /// No roots configured: verification cannot succeed (libpq refuses to start).
+    Missing,
+}
+
+/// The client certificate to present, if any.
+#[derive(Clone, Debug)]
+pub enum Identity {
+    /// None.
+    None,
+    /// PEM certificate and key files (libpq `sslcert`/`sslkey`).
+    Pem {
+        /// Certificate chain file.
+        cert: PathBuf,
+        /// Private key file.
+        key: PathBuf,
+    },
+    /// A PKCS#12 bundle (Prisma `sslidentity` + `sslpassword`).
+    Pkcs12 {
+        /// The bundle.
+        file: PathBuf,
+        /// Its password.
+        password: Option<Password>,
+    },
+}
+
+/// What TLS means for one target under one client's rules.
+#[derive(Clone, Debug)]
+pub struct TlsPolicy {
+    /// The client whose rules these are.
+    pub client: Client,
+    /// Attempts in order; the next runs only when the previous may fall back.
+    pub plans: Vec<TlsPlan>,
+    /// Trusted roots for verifying plans.
+    pub roots: Roots,
+    /// Client certificate.
+    pub identity: Identity,
+    /// The sslmode as this client understood it, for messages.
+    pub mode: String,
+}
+
+impl TlsPolicy {
+    /// One line saying what the policy does, to compare clients.
+    pub fn summary(&self) -> String {
+        let verify = |v: Verify| match v {
+            Verify::None => "certificate not verified",
+            Verify::Chain => "CA verified, host name not checked",
+            Verify::Full => "CA and host name verified",
+        };
+        match self.plans.as_slice() {
+            [TlsPlan::Off] => "no TLS".to_string(),
+            [TlsPlan::Off, TlsPlan::Require(v)] => format!(
+                "plaintext first, TLS if the server insists ({})",
+                verify(*v)
+            ),
+            [TlsPlan::Prefer(v), TlsPlan::Off] => {
+                format!("TLS if offered ({}), plaintext if TLS fails", verify(*v))
+            }
+            [TlsPlan::Prefer(v)] => format!(
+                "TLS if offered ({}), no plaintext fallback if it fails",
+                verify(*v)
+            ),
+            [TlsPlan::Require(v)] => format!("TLS required ({})", verify(*v)),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Whether any plan verifies the certificate.
+    pub fn verifies(&self) -> bool {
+        self.plans
+            .iter()
+            .any(|p| matches!(p, TlsPlan::Prefer(v) | TlsPlan::Require(v) if *v != Verify::None))
+    }
+}
+
+/// The option values a policy depends on (already merged with the environment
+/// where the client reads it).
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// `sslmode`.
+    pub sslmode: Option<String>,
+    /// `sslrootcert`.
+    pub rootcert: Option<String>,
+    /// `sslcert`.
+    pub cert: Option<String>,
+    /// `sslkey`.
+    pub key: Option<String>,
+    /// Prisma `sslaccept`.
+    pub sslaccept: Option<String>,
+    /// Prisma `sslidentity`.
+    pub identity: Option<String>,
+    /// Prisma `sslpassword`.
+    pub identity_password: Option<String>,
+    /// node-postgres `ssl`.
+    pub ssl: Option<String>,
+    /// node-postgres `uselibpqcompat`.
+    pub libpq_compat: bool,
+    /// The home directory (libpq's `~/.postgresql/` defaults).
+    pub home: Option<PathBuf>,
+}
+
+impl TlsOptions {
+    /// Reads the TLS options from URL options; `env` gives the value of a variable
+    /// when the client reads the environment.
+    pub fn from_opts(
+        opts: &[Opt],
+        env_value: &dyn Fn(&str) -> Option<String>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        let given = |key: &str| {
+            opts.iter()
+                .rev()
+                .find(|o| o.key == key)
+                .map(|o| o.value.clone())
+        };
+        let either = |key: &str, var: &str| given(key).or_else(|| env_value(var));
+        TlsOptions {
+            sslmode: either("sslmode", "PGSSLMODE"),
+            rootcert: either("sslrootcert", "PGSSLROOTCERT"),
+            cert: either("sslcert", "PGSSLCERT"),
+            key: either("sslkey", "PGSSLKEY"),
+            sslaccept: given("sslaccept"),
+            identity: given("sslidentity"),
+            identity_password: given("sslpassword"),
+            ssl: given("ssl"),
+            libpq_compat: given("uselibpqcompat").is_some_and(|v| v == "true"),
+            home,
+        }
+    }
+}
+
+/// The policy of `client` for these options.
+pub fn policy(client: Client, o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
+    match client {
+        Client::Libpq => libpq(o),
+        Client::Prisma => Ok(prisma(o)),
+        Client::NodePostgres => node_postgres(o),
+    }
+}
+
+/// libpq: six modes; `require` verifies the chain when a root file is present;
+/// `sslrootcert=system` (PostgreSQL 16+) demands verify-full; client certificates
+/// from `sslcert`/`sslkey` or `~/.postgresql/postgresql.{crt,key}`.
+fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
+    let system = o.rootcert.as_deref() == Some("system");
+    let mode = o
+        .sslmode
+        .clone()
+        .unwrap_or_else(|| if system { "verify-full" } else { "prefer" }.to_string());
+    let default_dir = o.home.as_ref().map(|h| h.join(".postgresql"));
+    let root_file = match &o.rootcert {
+        Some(f) if f != "system" => Some(PathBuf::from(f)),
+        Some(_) => None,
+        None => default_dir
+            .as_ref()
+            .map(|d| d.join("root.crt"))
+            .filter(|p| p.exists()),
+    };
+    let has_root = system || root_file.is_some();
+    let plans = match mode.as_str() {
+        "disable" => vec![TlsPlan::Off],
+        "allow" => vec![TlsPlan::Off, TlsPlan::Require(Verify::None)],
+        "prefer" => vec![TlsPlan::Prefer(Verify::None), TlsPlan::Off],
+        "require" if has_root => vec![TlsPlan::Require(Verify::Chain)],
+        "require" => vec![TlsPlan::Require(Verify::None)],
+        "verify-ca" => vec![TlsPlan::Require(Verify::Chain)],
+        "verify-full" => vec![TlsPlan::Require(Verify::Full)],
+        other => {
+            return Err(ParseError::new(format!("invalid sslmode `{other}`"))
+                .hint("libpq knows disable, allow, prefer, require, verify-ca, verify-full (no-verify is node-postgres's)"))
+        }
+    };
+    if system && mode != "verify-full" {
+        return Err(ParseError::new(format!(
+            "weak sslmode `{mode}` may not be used with sslrootcert=system"
+        ))
+        .hint("use sslmode=verify-full with sslrootcert=system (PostgreSQL 16+ libpq rule)"));
+    }
+    let roots = match (system, root_file) {
+        (true, _) => Roots::System,
+        (false, Some(f)) => Roots::File(f),
+        (false, None) => Roots::Missing,
+    };
+    let identity = match (&o.cert, &o.key) {
+        (Some(c), Some(k)) => pem_identity(PathBuf::from(c), PathBuf::from(k)),
+        (Some(c), None) => pem_identity(
+            PathBuf::from(c),
+            default_dir.map_or_else(
+                || PathBuf::from("postgresql.key"),
+                |d| d.join("postgresql.key"),
+            ),
+        ),
+        _ => default_dir
+            .map(|d| pem_identity(d.join("postgresql.crt"), d.join("postgresql.key")))
+            .unwrap_or(Identity::None),
+    };
+    Ok(TlsPolicy {
+        client: Client::Libpq,
+        plans,
+        roots,
+        identity,
+        mode,
+    })
+}
+
+/// A PEM identity when the certificate file exists (libpq skips a missing one).
+fn pem_identity(cert: PathBuf, key: PathBuf) -> Identity {
+    if Path::new(&cert).exists() {
+        Identity::Pem { cert, key }
+    } else {
+        Identity::None
+    }
+}
+
+/// Prisma's engine (quaint): `sslmode` disable/prefer/require, anything else is
+/// `prefer`; verification only with `sslaccept=strict` (the default is
+/// `accept_invalid_certs`; an unknown value is `strict`); `sslcert` is the server's
+/// CA, added to the system store; `prefer` has no plaintext fallback once a
+/// handshake fails (tokio-postgres).
+fn prisma(o: &TlsOptions) -> TlsPolicy {
+    let verify = match o.sslaccept.as_deref() {
+        None | Some("accept_invalid_certs") => Verify::None,
+        Some(_) => Verify::Full,
+    };
+    let mode = match o.sslmode.as_deref() {
+        Some("disable") => "disable",
+        Some("require") => "require",
+        _ => "prefer",
+    };
+    let plans = match mode {
+        "disable" => vec![TlsPlan::Off],
+        "require" => vec![TlsPlan::Require(verify)],
+        _ => vec![TlsPlan::Prefer(verify)],
+    };
+    let roots = match &o.cert {
+        Some(ca) => Roots::SystemAnd(PathBuf::from(ca)),
+        None => Roots::System,
+    };
+    let identity = match &o.identity {
+        Some(file) => Identity::Pkcs12 {
+            file: PathBuf::from(file),
+            password: o.identity_password.clone().map(Password::new),
+        },
+        None => Identity::None,
+    };
+    TlsPolicy {
+        client: Client::Prisma,
+        plans,
+        roots,
+        identity,
+        mode: mode.to_string(),
+    }
+}
+
+/// node-postgres (pg 8 / pg-connection-string 2): no TLS unless `sslmode`, `ssl`
+/// or a certificate parameter is given (or `PGSSLMODE`); then TLS is required and
+/// `prefer`, `require`, `verify-ca` all verify like `verify-full`, against Node's
+/// bundled Mozilla roots or only the `sslrootcert` CA; `no-verify` skips
+/// verification. `uselibpqcompat=true` switches to libpq's meanings (still
+/// without plaintext fallback).
+fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
+    let wants_tls = o.sslmode.is_some()
+        || o.cert.is_some()
+        || o.key.is_some()
+        || o.rootcert.is_some()
+        || matches!(o.ssl.as_deref(), Some("true" | "1"));
+    let mode = o
+        .sslmode
+        .clone()
+        .unwrap_or_else(|| if wants_tls { "verify-full" } else { "disable" }.to_string());
+    let verify = if !wants_tls || mode == "disable" {
+        None
+    } else if o.libpq_compat {
+        Some(match mode.as_str() {
+            "prefer" => Verify::None,
+            "require" if o.rootcert.is_some() => Verify::Chain,
+            "require" => Verify::None,
+            "verify-ca" if o.rootcert.is_none() => {
+                return Err(ParseError::new(
+                    "sslmode=verify-ca with uselibpqcompat=true needs sslrootcert",
+                )
+                .hint("give the CA with sslrootcert=/path/ca.pem, or use sslmode=verify-full"))
+            }
+            "verify-ca" => Verify::Chain,
+            _ => Verify::Full,
+        })
+    } else if mode == "no-verify" {
+        Some(Verify::None)
+    } else {
+        Some(Verify::Full)
+    };
+    let plans = match verify {
+        None => vec![TlsPlan::Off],
+        Some(v) => vec![TlsPlan::Require(v)],
+    };
+    let roots = match &o.rootcert {
+        Some(ca) => Roots::File(PathBuf::from(ca)),
+        None => Roots::Mozilla,
+    };
+    let identity = match (&o.cert, &o.key) {
+        (Some(c), Some(k)) => Identity::Pem {
+            cert: PathBuf::from(c),
+            key: PathBuf::from(k),
+        },
+        _ => Identity::None,
+    };
+    Ok(TlsPolicy {
+        client: Client::NodePostgres,
+        plans,
+        roots,
+        identity,
+        mode,
+    })
+}
+
+/// Parameters only Prisma reads.
+pub const PRISMA_ONLY: &[&str] = &[
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "pgbouncer",
+    "sslaccept",
+    "sslidentity",
+    "socket_timeout",
+    "statement_cache_size",
+    "max_connection_lifetime",
+    "max_idle_connection_lifetime",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, &str)]) -> TlsOptions {
+        let opts: Vec<Opt> = pairs
+            .iter()
+            .map(|(k, v)| Opt {
+                key: k.to_string(),
+                value: v.to_string(),
+            })
+            .collect();
+        TlsOptions::from_opts(&opts, &|_| None, None)
+    }
+
+    fn plans(client: Client, pairs: &[(&str, &str)]) -> Vec<TlsPlan> {
+        policy(client, &opts(pairs)).unwrap().plans
+    }
+
+    #[test]
+    fn libpq_modes() {
+        use TlsPlan::*;
+        use Verify::*;
+        assert_eq!(plans(Client::Libpq, &[]), [Prefer(None), Off]);
+        assert_eq!(plans(Client::Libpq, &[("sslmode", "disable")]), [Off]);
+        assert_eq!(
+            plans(Client::Libpq, &[("sslmode", "allow")]),
+            [Off, Require(None)]
+        );
+        assert_eq!(
+            plans(Client::Libpq, &[("sslmode", "require")]),
+            [Require(None)]
+        );
+        assert_eq!(
+            plans(
+                Client::Libpq,
+                &[("sslmode", "require"), ("sslrootcert", "/ca.pem")]
+            ),
+            [Require(Chain)]
+        );
+        assert_eq!(
+            plans(Client::Libpq, &[("sslmode", "verify-ca")]),
+            [Require(Chain)]
+        );
+        assert_eq!(
+            plans(Client::Libpq, &[("sslmode", "verify-full")]),
+            [Require(Full)]
+        );
+        assert_eq!(
+            plans(Client::Libpq, &[("sslrootcert", "system")]),
+            [Require(Full)]
+        );
+        assert!(policy(
+            Client::Libpq,
+            &opts(&[("sslmode", "require"), ("sslrootcert", "system")])
+        )
+        .is_err());
+        assert!(policy(Client::Libpq, &opts(&[("sslmode", "no-verify")])).is_err());
+        assert_eq!(
+            policy(Client::Libpq, &opts(&[("sslmode", "verify-full")]))
+                .unwrap()
+                .roots,
+            Roots::Missing
+        );
+    }
+
+    #[test]
+    fn prisma_reads_fewer_modes_and_sslaccept() {
+        use TlsPlan::*;
+        use Verify::*;
+        assert_eq!(plans(Client::Prisma, &[]), [Prefer(None)]);
+        assert_eq!(
+            plans(Client::Prisma, &[("sslmode", "verify-full")]),
+            [Prefer(None)],
+            "unknown → prefer"
+        );
+        assert_eq!(
+            plans(Client::Prisma, &[("sslmode", "require")]),
+            [Require(None)]
+        );
+        assert_eq!(
+            plans(
+                Client::Prisma,
+                &[("sslmode", "require"), ("sslaccept", "strict")]
+            ),
+            [Require(Full)]
+        );
+        assert_eq!(
+            plans(Client::Prisma, &[("sslaccept", "bogus")]),
+            [Prefer(Full)],
+            "unknown sslaccept → strict"
+        );
+        assert_eq!(plans(Client::Prisma, &[("sslmode", "disable")]), [Off]);
+        let p = policy(Client::Prisma, &opts(&[("sslcert", "/ca.pem")])).unwrap();
+        assert_eq!(p.roots, Roots::SystemAnd("/ca.pem".into()));
+    }
+
+    #[test]
+    fn node_postgres_verifies_whenever_tls_is_asked_for() {
+        use TlsPlan::*;
+        use Verify::*;
+        assert_eq!(plans(Client::NodePostgres, &[]), [Off]);
+        for mode in ["prefer", "require", "verify-ca", "verify-full"] {
+            assert_eq!(
+                plans(Client::NodePostgres, &[("sslmode", mode)]),
+                [Require(Full)],
+                "{mode}"
+            );
+        }
+        assert_eq!(
+            plans(Client::NodePostgres, &[("sslmode", "no-verify")]),
+            [Require(None)]
+        );
+        assert_eq!(
+            plans(Client::NodePostgres, &[("ssl", "true")]),
+            [Require(Full)]
+        );
+        assert_eq!(
+            plans(
+                Client::NodePostgres,
+                &[("sslmode", "require"), ("uselibpqcompat", "true")]
+            ),
+            [Require(None)]
+        );
+        assert_eq!(
+            policy(Client::NodePostgres, &opts(&[("sslmode", "require")]))
+                .unwrap()
+                .roots,
+            Roots::Mozilla
+        );
+    }
+
+    #[test]
+    fn summaries_tell_the_clients_apart() {
+        let o = opts(&[("sslmode", "require")]);
+        let libpq = policy(Client::Libpq, &o).unwrap().summary();
+        let node = policy(Client::NodePostgres, &o).unwrap().summary();
+        assert_eq!(libpq, "TLS required (certificate not verified)");
+        assert_eq!(node, "TLS required (CA and host name verified)");
+    }
+}
