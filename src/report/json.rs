@@ -102,10 +102,17 @@ impl From<&Verdict<'_>> for TargetJson {
             elapsed_ms: v.elapsed_ms,
             server_version: v.facts.and_then(|f| f.version.clone()),
             stage: v.failure.map(|f| f.stage.name()),
-            tls: v.facts.filter(|f| f.tls).map(|f| TlsJson {
-                protocol: f.tls_protocol,
-                verified: f.tls_verified,
-            }),
+            client: v.target.spec.as_ref().ok().map(|s| s.client.name()),
+            tls: v
+                .facts
+                .filter(|f| f.tls)
+                .zip(v.target.spec.as_ref().ok())
+                .map(|(f, s)| TlsJson {
+                    protocol: f.tls_protocol,
+                    verified: f.tls_verified,
+                    sslmode: s.tls.mode.clone(),
+                    client: s.client.name(),
+                }),
             stages_ms: StagesJson {
                 resolve: ms(v.stages.resolve),
                 connect: ms(v.stages.connect),
