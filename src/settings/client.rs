@@ -228,13 +228,18 @@ fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
             .map(|d| d.join("root.crt"))
             .filter(|p| p.exists()),
     };
-    let has_root = system || root_file.is_some();
+    // With a root certificate present libpq checks the chain in every TLS mode
+    // (OpenSSL's SSL_VERIFY_PEER), which makes `require` behave as `verify-ca`.
+    let weak = if system || root_file.is_some() {
+        Verify::Chain
+    } else {
+        Verify::None
+    };
     let plans = match mode.as_str() {
         "disable" => vec![TlsPlan::Off],
-        "allow" => vec![TlsPlan::Off, TlsPlan::Require(Verify::None)],
-        "prefer" => vec![TlsPlan::Prefer(Verify::None), TlsPlan::Off],
-        "require" if has_root => vec![TlsPlan::Require(Verify::Chain)],
-        "require" => vec![TlsPlan::Require(Verify::None)],
+        "allow" => vec![TlsPlan::Off, TlsPlan::Require(weak)],
+        "prefer" => vec![TlsPlan::Prefer(weak), TlsPlan::Off],
+        "require" => vec![TlsPlan::Require(weak)],
         "verify-ca" => vec![TlsPlan::Require(Verify::Chain)],
         "verify-full" => vec![TlsPlan::Require(Verify::Full)],
         other => {

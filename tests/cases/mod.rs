@@ -1,4 +1,5 @@
 mod classes;
 mod config;
 mod connect;
+mod tls;
 mod waiting;

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod certs;
 pub mod faults;
 
 use std::io::Read;
@@ -84,7 +85,8 @@ pub fn pg_command(program: &str) -> Command {
     cmd
 }
 
-fn chown_to_pg(path: &Path) {
+/// Gives `path` to the PostgreSQL user (when the tests run as root).
+pub fn chown_to_pg(path: &Path) {
     if let Some((uid, gid)) = run_as() {
         std::os::unix::fs::chown(path, Some(uid), Some(gid)).expect("chown");
     }
@@ -128,7 +130,7 @@ fn template() -> &'static Path {
     TEMPLATE.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pg-template");
         let data = root.join("data");
-        if root.join("complete").exists() {
+        if std::fs::read_to_string(root.join("complete")).is_ok_and(|v| v == TEMPLATE_VERSION) {
             return data;
         }
         let _ = std::fs::remove_dir_all(&root);
@@ -161,19 +163,26 @@ fn template() -> &'static Path {
         pg.sql(&format!(
             "CREATE ROLE nologin NOLOGIN PASSWORD '{OTHER_PASSWORD}'; \
              CREATE ROLE blocked LOGIN PASSWORD '{OTHER_PASSWORD}'; \
+             CREATE ROLE tlsonly LOGIN PASSWORD '{OTHER_PASSWORD}'; \
+             CREATE ROLE certuser LOGIN; \
              GRANT CONNECT ON DATABASE appdb TO nologin, blocked;"
         ));
         pg.stop_fast(); // a clean shutdown: copies then start without recovery
-        std::fs::write(root.join("complete"), b"").unwrap();
+        std::fs::write(root.join("complete"), TEMPLATE_VERSION).unwrap();
         data
     })
 }
+
+/// Bumped whenever the template's roles or databases change.
+const TEMPLATE_VERSION: &str = "2";
 
 const HBA: &str = "\
 local all all trust
 local replication all trust
 host all blocked 127.0.0.1/32 reject
 host all blocked ::1/128 reject
+hostnossl all tlsonly 127.0.0.1/32 reject
+hostssl all certuser 127.0.0.1/32 cert
 host replication all 127.0.0.1/32 trust
 host all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
