@@ -62,13 +62,23 @@ pub enum Class {
     TooManyConnections,
     /// A read-write session was required and only a standby (or read-only) answered.
     ReadOnly,
+    /// The server is older than `--min-server-version`.
+    VersionUnsupported,
+    /// The role lacks USAGE or CREATE on the app's schema (or it does not exist).
+    SchemaPermissionDenied,
+    /// A `--require-table` table does not exist (yet).
+    TableMissing,
+    /// A `--require-extension` extension is not installed in the database.
+    ExtensionMissing,
+    /// The URLs reach different clusters or databases.
+    TargetsMismatch,
     /// Stopped by SIGINT or SIGTERM.
     Interrupted,
 }
 
 impl Class {
     /// Every class, in contract order.
-    pub const ALL: [Class; 19] = [
+    pub const ALL: [Class; 24] = [
         Class::Ready,
         Class::InternalError,
         Class::InvalidConfig,
@@ -87,6 +97,11 @@ impl Class {
         Class::ServerStarting,
         Class::TooManyConnections,
         Class::ReadOnly,
+        Class::VersionUnsupported,
+        Class::SchemaPermissionDenied,
+        Class::TableMissing,
+        Class::ExtensionMissing,
+        Class::TargetsMismatch,
         Class::Interrupted,
     ];
 
@@ -111,6 +126,11 @@ impl Class {
             Class::ServerStarting => "server_starting",
             Class::TooManyConnections => "too_many_connections",
             Class::ReadOnly => "read_only",
+            Class::VersionUnsupported => "version_unsupported",
+            Class::SchemaPermissionDenied => "schema_permission_denied",
+            Class::TableMissing => "table_missing",
+            Class::ExtensionMissing => "extension_missing",
+            Class::TargetsMismatch => "targets_mismatch",
             Class::Interrupted => "interrupted",
         }
     }
@@ -137,6 +157,11 @@ impl Class {
             Class::ServerStarting => 40,
             Class::TooManyConnections => 41,
             Class::ReadOnly => 42,
+            Class::VersionUnsupported => 43,
+            Class::SchemaPermissionDenied => 44,
+            Class::TableMissing => 45,
+            Class::ExtensionMissing => 46,
+            Class::TargetsMismatch => 60,
             Class::Interrupted => 130,
         }
     }
@@ -174,7 +199,9 @@ impl Class {
             | Class::DatabaseMissing
             | Class::ServerStarting
             | Class::TooManyConnections
-            | Class::ReadOnly => Some(Cost::Costly),
+            | Class::ReadOnly
+            | Class::TableMissing
+            | Class::ExtensionMissing => Some(Cost::Costly),
             _ => None,
         }
     }
@@ -226,6 +253,11 @@ impl Class {
             Class::ServerStarting => &["the server is starting, shutting down or in recovery: wait, or check its log if this lasts"],
             Class::TooManyConnections => &["connections are exhausted: lower the app's pool (`connection_limit` in Prisma URLs), add PgBouncer, or raise `max_connections`; see `SELECT count(*) FROM pg_stat_activity`"],
             Class::ReadOnly => &["a standby (read-only) server answered where a writable primary is required: point the write URL at the primary, or check for a failover"],
+            Class::VersionUnsupported => &["upgrade PostgreSQL (or point the URL at a newer server); check the app's documented minimum"],
+            Class::SchemaPermissionDenied => &["since PostgreSQL 15 only the database owner may create in schema public: make the app's role own the database (ALTER DATABASE ... OWNER TO ...) or GRANT USAGE, CREATE ON SCHEMA ... TO ..."],
+            Class::TableMissing => &["the app's tables are not there yet: run its migrations (e.g. `npx prisma migrate deploy`), or wait for the migration job"],
+            Class::ExtensionMissing => &["create the extension as a superuser: CREATE EXTENSION IF NOT EXISTS ...; (managed databases list the extensions they allow)"],
+            Class::TargetsMismatch => &["make DATABASE_URL, DATABASE_DIRECT_URL and the read/write URLs point at the same database (a pooler in front of the same cluster is fine)"],
         }
     }
 }

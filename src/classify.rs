@@ -141,8 +141,10 @@ fn db_error(
     } else {
         stage
     };
-    let pgbouncer = pgbouncer_error(&server);
-    if let Some(class) = pgbouncer {
+    let relayed = (code.code() == "08P01")
+        .then(|| pgbouncer_error(&server))
+        .flatten();
+    if let Some(class) = relayed {
         return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"));
     }
     let (class, hint) = match code {
@@ -168,22 +170,49 @@ fn db_error(
     failure
 }
 
-/// PgBouncer reports its own failures with SQLSTATE 08P01 and a message.
+/// PgBouncer reports its own failures, and relays the server's login errors, with
+/// SQLSTATE 08P01 and only a message.
 fn pgbouncer_error(message: &str) -> Option<Class> {
     let m = message.to_ascii_lowercase();
-    if m.contains("pgbouncer cannot connect to server")
-        || m.contains("server login has been failing")
-    {
-        Some(Class::ConnectionRefused)
-    } else if m.starts_with("no such database") {
-        Some(Class::DatabaseMissing)
-    } else if m.starts_with("no such user") {
-        Some(Class::AccessRejected)
-    } else if m.contains("no more connections allowed") {
-        Some(Class::TooManyConnections)
-    } else {
-        None
-    }
+    type Matcher = fn(&str) -> bool;
+    let patterns: [(Matcher, Class); 8] = [
+        (
+            |m| m.starts_with("database \"") && m.ends_with("does not exist"),
+            Class::DatabaseMissing,
+        ),
+        (
+            |m| m.starts_with("no such database"),
+            Class::DatabaseMissing,
+        ),
+        (
+            |m| m.starts_with("password authentication failed"),
+            Class::AuthFailed,
+        ),
+        (|m| m.starts_with("no such user"), Class::AccessRejected),
+        (
+            |m| m.contains("the database system is"),
+            Class::ServerStarting,
+        ),
+        (
+            |m| m.contains("too many clients") || m.contains("remaining connection slots"),
+            Class::TooManyConnections,
+        ),
+        (
+            |m| m.contains("no more connections allowed"),
+            Class::TooManyConnections,
+        ),
+        (
+            |m| {
+                m.contains("pgbouncer cannot connect to server")
+                    || m.contains("server login has been failing")
+            },
+            Class::ConnectionRefused,
+        ),
+    ];
+    patterns
+        .iter()
+        .find(|(matches, _)| matches(&m))
+        .map(|(_, class)| *class)
 }
 
 fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
@@ -374,7 +403,15 @@ mod tests {
             pgbouncer_error("no more connections allowed (max_client_conn)"),
             Some(Class::TooManyConnections)
         );
-        assert_eq!(pgbouncer_error("password authentication failed"), None);
+        assert_eq!(
+            pgbouncer_error("database \"x\" does not exist"),
+            Some(Class::DatabaseMissing)
+        );
+        assert_eq!(
+            pgbouncer_error("password authentication failed for user \"app\""),
+            Some(Class::AuthFailed)
+        );
+        assert_eq!(pgbouncer_error("server conn crashed?"), None);
     }
 
     #[test]

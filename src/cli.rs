@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
 use crate::settings::client::Client;
+use crate::settings::gates::{SchemaPrivilege, TableName, Version};
 
 const AFTER_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default
@@ -124,6 +125,61 @@ pub struct Options {
         global = true
     )]
     pub client: Option<Client>,
+
+    /// Gate: the server must be at least this version (e.g. 13, Cal.com's minimum).
+    #[arg(
+        long,
+        value_name = "VERSION",
+        env = "PGREADY_MIN_SERVER_VERSION",
+        global = true
+    )]
+    pub min_server_version: Option<Version>,
+
+    /// Gate: every target must reach a writable primary (not a standby).
+    #[arg(long, env = "PGREADY_REQUIRE_WRITABLE", global = true)]
+    pub require_writable: bool,
+
+    /// Gate: the role needs this privilege on the app's schema (Prisma `schema=`,
+    /// default public): `usage`, or `create` for migrations (the PostgreSQL 15 trap).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "PRIVILEGE",
+        env = "PGREADY_REQUIRE_SCHEMA_PRIVILEGE",
+        global = true
+    )]
+    pub require_schema_privilege: Option<SchemaPrivilege>,
+
+    /// Gate: this table must exist (repeatable; SCHEMA.NAME, or NAME in the app's
+    /// schema). Retried: a migration job may create it.
+    #[arg(
+        long,
+        value_name = "SCHEMA.NAME",
+        env = "PGREADY_REQUIRE_TABLE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub require_table: Vec<TableName>,
+
+    /// Gate: this extension must be installed in the database (repeatable).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "PGREADY_REQUIRE_EXTENSION",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub require_extension: Vec<String>,
+
+    /// Gate: all URLs must reach the same cluster and database (default: on when
+    /// several URL variables are set).
+    #[arg(long, value_name = "BOOL", env = "PGREADY_REQUIRE_SAME_DATABASE", num_args = 0..=1, default_missing_value = "true", global = true)]
+    pub require_same_database: Option<bool>,
+
+    /// Create the database when it is missing and the role may create it (once,
+    /// safe against many gates doing the same at once).
+    #[arg(long, env = "PGREADY_CREATE_DATABASE", global = true)]
+    pub create_database: bool,
 
     /// Print one JSON document on stdout when done.
     #[arg(long, env = "PGREADY_JSON", global = true)]

@@ -12,6 +12,8 @@
 //!   and authentication, `SELECT 1`, Terminate.
 //! - [`classify`]: every upstream error → a contract [`class::Class`] with a
 //!   message and fixes; [`class`] is the contract table itself.
+//! - [`checks`]: work on a ready session — the gates (version, schema privilege,
+//!   tables, extensions, same database), `--create-database`, doctor's facts.
 //! - [`retry`]: the pure retry policy (how long to wait after which failure).
 //! - [`wait`]: all targets concurrently under one hard deadline, signals included.
 //! - [`report`]: human, JSON and log output, all redacted.
@@ -20,6 +22,7 @@
 
 #![warn(missing_docs, rust_2018_idioms)]
 
+pub mod checks;
 pub mod class;
 pub mod classify;
 pub mod cli;

@@ -86,6 +86,8 @@ pub struct ServerFacts {
     pub tls_protocol: Option<&'static str>,
     /// Whether the server certificate was verified.
     pub tls_verified: bool,
+    /// What identifies the cluster and database (when a check asked for it).
+    pub identity: Option<String>,
 }
 
 /// A classified failure: what went wrong, where, and what to do.
@@ -127,4 +129,6 @@ pub struct Attempt {
     pub result: Result<ServerFacts, Failure>,
     /// Stage timings of this attempt.
     pub stages: Stages,
+    /// What pgready changed on the way (e.g. a database it created).
+    pub actions: Vec<String>,
 }

@@ -9,10 +9,12 @@ use futures_util::future::join_all;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::time::Instant;
 
+use crate::checks::gates::GateCheck;
 use crate::class::Class;
 use crate::outcome::{Attempt, Failure, Stage};
 use crate::probe::Prober;
 use crate::retry::Backoff;
+use crate::settings::spec::ConnSpec;
 use crate::settings::targets::Target;
 use crate::settings::{Mode, Settings};
 
@@ -27,6 +29,8 @@ pub struct TargetState {
     pub elapsed: Duration,
     /// No more attempts will be made.
     pub done: bool,
+    /// What pgready changed for this target (e.g. a database it created).
+    pub actions: Vec<String>,
 }
 
 impl TargetState {
@@ -87,10 +91,45 @@ pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progres
         sig = interrupt() => Some(sig),
         _ = ticker(&states, progress, deadline) => None,
     };
+    let mut states: Vec<TargetState> = states.into_iter().map(RefCell::into_inner).collect();
+    if settings.gates.same_database && interrupted.is_none() {
+        mark_mismatches(targets, &mut states);
+    }
     RunOutcome {
-        states: states.into_iter().map(RefCell::into_inner).collect(),
+        states,
         interrupted,
         elapsed: started.elapsed(),
+    }
+}
+
+/// `targets_mismatch` for every ready target that reaches another cluster or
+/// database than the first ready one.
+fn mark_mismatches(targets: &[Target], states: &mut [TargetState]) {
+    let identity = |s: &TargetState| {
+        s.last
+            .as_ref()
+            .and_then(|a| a.result.as_ref().ok())
+            .and_then(|f| f.identity.clone())
+    };
+    let Some((first, reference)) = states
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| identity(s).map(|id| (i, id)))
+    else {
+        return;
+    };
+    for (i, state) in states.iter_mut().enumerate().skip(first + 1) {
+        let Some(id) = identity(state) else { continue };
+        if id == reference {
+            continue;
+        }
+        let message = format!(
+            "{} reaches {id}, but {} reaches {reference}: they are not the same database",
+            targets[i].source, targets[first].source
+        );
+        if let Some(attempt) = state.last.as_mut() {
+            attempt.result = Err(Failure::new(Class::TargetsMismatch, Stage::Query, message));
+        }
     }
 }
 
@@ -137,20 +176,30 @@ impl Driver<'_> {
                 let attempt = Attempt {
                     result: Err(failure.clone()),
                     stages: Default::default(),
+                    actions: Vec::new(),
                 };
                 self.record(attempt, false, true);
                 return;
             }
         };
         let mut backoff = Backoff::new();
+        let mut may_create = self.settings.gates.create_database;
         loop {
             let attempt_deadline = self
                 .deadline
                 .min(Instant::now() + self.settings.attempt_timeout);
-            let attempt = self
-                .prober
-                .attempt(spec, self.target.require_writable, attempt_deadline)
-                .await;
+            let mut attempt = self.one_attempt(spec, attempt_deadline).await;
+            if may_create && is_class(&attempt, Class::DatabaseMissing) {
+                may_create = false;
+                match crate::checks::create::create(self.prober, spec, attempt_deadline).await {
+                    Ok(action) => {
+                        tracing::info!(target_source = %self.target.source, "{action}");
+                        self.state.borrow_mut().actions.push(action);
+                        continue;
+                    }
+                    Err(failure) => attempt.result = Err(failure),
+                }
+            }
             let cut_short = attempt_deadline == self.deadline && is_timeout(&attempt);
             let retry = match &attempt.result {
                 Ok(_) => None,
@@ -170,6 +219,19 @@ impl Driver<'_> {
                 self.state.borrow_mut().done = true;
                 return;
             }
+        }
+    }
+
+    /// One attempt, with the gates inspected when any is set.
+    async fn one_attempt(&self, spec: &ConnSpec, deadline: Instant) -> Attempt {
+        let gates = &self.settings.gates;
+        let writable = self.target.require_writable || gates.require_writable;
+        if gates.inspects() {
+            self.prober
+                .attempt(spec, writable, deadline, &GateCheck { gates })
+                .await
+        } else {
+            self.prober.attempt(spec, writable, deadline, &()).await
         }
     }
 
@@ -198,6 +260,10 @@ fn class_of(attempt: &Attempt) -> Class {
         .result
         .as_ref()
         .map_or_else(|f| f.class, |_| Class::Ready)
+}
+
+fn is_class(attempt: &Attempt, class: Class) -> bool {
+    matches!(&attempt.result, Err(f) if f.class == class)
 }
 
 fn is_timeout(attempt: &Attempt) -> bool {

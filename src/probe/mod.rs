@@ -27,53 +27,109 @@ pub struct Prober {
     resolver: resolve::Resolver,
 }
 
-/// What the session must find on the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Requirements {
-    /// `target_session_attrs`, tightened to read-write for a write URL.
-    pub session: SessionAttrs,
+/// A session that passed `SELECT 1`, handed to an [`Inspect`] before it closes.
+pub struct Ready<'a> {
+    /// The open client.
+    pub client: &'a tokio_postgres::Client,
+    /// What the session has shown so far.
+    pub facts: &'a ServerFacts,
+    /// The target.
+    pub spec: &'a ConnSpec,
+    /// End of the attempt: every query must finish by then.
+    pub deadline: Instant,
+}
+
+impl Ready<'_> {
+    /// Runs one simple-protocol query under the attempt's deadline and returns its
+    /// rows as text.
+    pub async fn rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, tokio_postgres::Error> {
+        use tokio_postgres::SimpleQueryMessage;
+        let messages =
+            match tokio::time::timeout_at(self.deadline, self.client.simple_query(sql)).await {
+                Ok(result) => result?,
+                Err(_) => return Ok(Vec::new()),
+            };
+        Ok(messages
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_string))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// Work done on a ready session before it closes (gates, doctor facts). A failure
+/// makes the attempt fail with it.
+#[allow(async_fn_in_trait)] // pgready runs on one thread; no Send bound is needed
+pub trait Inspect {
+    /// Inspects the session; may return what identifies the cluster and database.
+    async fn inspect(&self, ready: &Ready<'_>) -> Result<Option<String>, Failure>;
+}
+
+/// No inspection: `SELECT 1` is the whole check.
+impl Inspect for () {
+    async fn inspect(&self, _ready: &Ready<'_>) -> Result<Option<String>, Failure> {
+        Ok(None)
+    }
+}
+
+/// One attempt's fixed inputs.
+struct Job<'a, I> {
+    spec: &'a ConnSpec,
+    deadline: Instant,
+    inspect: &'a I,
 }
 
 impl Prober {
     /// One attempt over every host of `spec`, in order; the first host that is
-    /// ready wins. `deadline` bounds the whole attempt.
-    pub async fn attempt(
+    /// ready (and passes `inspect`) wins. `deadline` bounds the whole attempt.
+    pub async fn attempt<I: Inspect>(
         &self,
         spec: &ConnSpec,
         require_writable: bool,
         deadline: Instant,
+        inspect: &I,
     ) -> Attempt {
-        let session = match (spec.session_attrs, require_writable) {
+        let attrs = match (spec.session_attrs, require_writable) {
             (SessionAttrs::Any, true) => SessionAttrs::ReadWrite,
             (attrs, _) => attrs,
         };
+        let job = Job {
+            spec,
+            deadline,
+            inspect,
+        };
         let mut stages = Stages::default();
-        let mut result = self.over_hosts(spec, session, deadline, &mut stages).await;
-        if session == SessionAttrs::PreferStandby && result.is_err() {
+        let mut result = self.over_hosts(&job, attrs, &mut stages).await;
+        if attrs == SessionAttrs::PreferStandby && result.is_err() {
             // libpq's second pass: no standby answered, so any server will do.
-            result = self
-                .over_hosts(spec, SessionAttrs::Any, deadline, &mut stages)
-                .await;
+            result = self.over_hosts(&job, SessionAttrs::Any, &mut stages).await;
         }
-        Attempt { result, stages }
+        Attempt {
+            result,
+            stages,
+            actions: Vec::new(),
+        }
     }
 
-    async fn over_hosts(
+    async fn over_hosts<I: Inspect>(
         &self,
-        spec: &ConnSpec,
-        session: SessionAttrs,
-        deadline: Instant,
+        job: &Job<'_, I>,
+        attrs: SessionAttrs,
         stages: &mut Stages,
     ) -> Result<ServerFacts, Failure> {
         let mut failures: Vec<(String, Failure)> = Vec::new();
-        for endpoint in &spec.endpoints {
-            let host_deadline = spec
+        for endpoint in &job.spec.endpoints {
+            let deadline = job
+                .spec
                 .connect_timeout
-                .map_or(deadline, |t| deadline.min(Instant::now() + t));
-            match self
-                .one_host(spec, endpoint, session, host_deadline, stages)
-                .await
-            {
+                .map_or(job.deadline, |t| job.deadline.min(Instant::now() + t));
+            match self.one_host(job, endpoint, attrs, deadline, stages).await {
                 Ok(facts) => return Ok(facts),
                 Err(f) => failures.push((endpoint.label(), f)),
             }
@@ -81,9 +137,9 @@ impl Prober {
         Err(most_telling(failures))
     }
 
-    async fn one_host(
+    async fn one_host<I: Inspect>(
         &self,
-        spec: &ConnSpec,
+        job: &Job<'_, I>,
         endpoint: &Endpoint,
         attrs: SessionAttrs,
         deadline: Instant,
@@ -95,21 +151,21 @@ impl Prober {
             Host::Unix(_) => "",
         };
         let session = session::Session {
-            spec,
+            spec: job.spec,
             tls_name,
             label: &label,
             attrs,
             deadline,
         };
         let mut failed: Option<(crate::settings::client::TlsPlan, Failure)> = None;
-        for &plan in &spec.tls.plans {
+        for &plan in &job.spec.tls.plans {
             if let Some((previous, failure)) = failed {
                 if !session::falls_back(previous, &failure) {
                     return Err(failure);
                 }
             }
             let socket = self.open(endpoint, &label, deadline, stages).await?;
-            match session.run(socket, plan, stages).await {
+            match session.run(socket, plan, stages, job.inspect).await {
                 Ok(facts) => return Ok(facts),
                 Err(f) => failed = Some((plan, f)),
             }

@@ -12,7 +12,7 @@ use tokio_postgres::{Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::tls::{self, Observed, TlsFacts};
-use super::{bounded, Socket};
+use super::{bounded, Inspect, Ready, Socket};
 use crate::class::Class;
 use crate::classify::{self, SessionContext};
 use crate::outcome::{Failure, ServerFacts, Stage, Stages};
@@ -52,18 +52,19 @@ pub struct Session<'a> {
 
 impl Session<'_> {
     /// Runs the session on `socket` under `plan`.
-    pub async fn run(
+    pub async fn run<I: Inspect>(
         &self,
         socket: Socket,
         plan: TlsPlan,
         stages: &mut Stages,
+        inspect: &I,
     ) -> Result<ServerFacts, Failure> {
         let observed = Observed::default();
         let mut config = self.config();
         match plan {
             TlsPlan::Off => {
                 config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                self.establish(&config, socket, NoTls, plan, &observed, stages)
+                self.establish(&config, socket, NoTls, plan, &observed, stages, inspect)
                     .await
             }
             TlsPlan::Prefer(verify) | TlsPlan::Require(verify) => {
@@ -89,7 +90,7 @@ impl Session<'_> {
                     inner,
                     observed: Arc::clone(&observed),
                 };
-                self.establish(&config, socket, connector, plan, &observed, stages)
+                self.establish(&config, socket, connector, plan, &observed, stages, inspect)
                     .await
             }
         }
@@ -130,7 +131,8 @@ impl Session<'_> {
         }
     }
 
-    async fn establish<T>(
+    #[allow(clippy::too_many_arguments)]
+    async fn establish<T, I: Inspect>(
         &self,
         config: &Config,
         socket: Socket,
@@ -138,6 +140,7 @@ impl Session<'_> {
         plan: TlsPlan,
         observed: &Observed,
         stages: &mut Stages,
+        inspect: &I,
     ) -> Result<ServerFacts, Failure>
     where
         T: TlsConnect<Socket>,
@@ -151,36 +154,54 @@ impl Session<'_> {
             config.connect_raw(socket, tls),
         )
         .await;
-        let facts = observed.lock().map(|f| f.clone()).unwrap_or_default();
-        record_handshake_split(stages, started, &facts);
+        let tls_facts = observed.lock().map(|f| f.clone()).unwrap_or_default();
+        record_handshake_split(stages, started, &tls_facts);
         let (client, connection) = match connected {
             Ok(Ok(pair)) => pair,
             Ok(Err(e)) => return Err(classify::session(&e, Stage::Auth, &self.context())),
             Err(mut timeout) => {
-                if plan != TlsPlan::Off && facts.done_at.is_none() {
+                if plan != TlsPlan::Off && tls_facts.done_at.is_none() {
                     timeout.stage = Stage::Tls;
                 }
                 return Err(timeout);
             }
         };
-        let version = connection.parameter("server_version").map(str::to_string);
+        let mut facts = ServerFacts {
+            version: connection.parameter("server_version").map(str::to_string),
+            endpoint: self.label.to_string(),
+            read_only: None,
+            tls: tls_facts.done_at.is_some(),
+            tls_protocol: tls_facts.protocol,
+            tls_verified: tls_facts.verified,
+            identity: None,
+        };
         let task = tokio::spawn(connection);
         let started = Instant::now();
-        let checked = self.query(&client).await;
+        let checked = self.check(&client, &mut facts, inspect).await;
         stages.add(Stage::Query, started.elapsed());
         // Dropping the client makes the connection send Terminate; wait briefly for it
         // so no backend outlives the check (or an exec that follows).
         drop(client);
         let _ = tokio::time::timeout(Duration::from_millis(500), task).await;
-        let read_only = checked?;
-        Ok(ServerFacts {
-            version,
-            endpoint: self.label.to_string(),
-            read_only,
-            tls: facts.done_at.is_some(),
-            tls_protocol: facts.protocol,
-            tls_verified: facts.verified,
-        })
+        checked.map(|()| facts)
+    }
+
+    /// `SELECT 1` (and the session kind), then the inspection.
+    async fn check<I: Inspect>(
+        &self,
+        client: &tokio_postgres::Client,
+        facts: &mut ServerFacts,
+        inspect: &I,
+    ) -> Result<(), Failure> {
+        facts.read_only = self.query(client).await?;
+        let ready = Ready {
+            client,
+            facts,
+            spec: self.spec,
+            deadline: self.deadline,
+        };
+        facts.identity = inspect.inspect(&ready).await?;
+        Ok(())
     }
 
     /// `SELECT 1`, or the session-kind query when the target needs a kind. Returns

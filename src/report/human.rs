@@ -106,6 +106,7 @@ pub fn summary(v: &Verdict<'_>) -> Vec<String> {
         format!("{} attempts", v.attempts)
     };
     let mut lines = Vec::new();
+    lines.extend(v.actions.iter().map(|a| format!("pgready: {what}: {a}")));
     if v.class == Class::Ready {
         lines.push(format!(
             "pgready: ✓ {what}: {} in {} ms ({attempts})",

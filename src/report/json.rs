@@ -51,6 +51,8 @@ pub struct TargetJson {
     pub client: Option<&'static str>,
     /// TLS facts of the ready session (`null` without TLS).
     pub tls: Option<TlsJson>,
+    /// What pgready changed on the way (e.g. `database "app" created`).
+    pub actions: Vec<String>,
     /// Milliseconds per stage of the last attempt (`null`: not reached).
     pub stages_ms: StagesJson,
 }
@@ -113,6 +115,7 @@ impl From<&Verdict<'_>> for TargetJson {
                     sslmode: s.tls.mode.clone(),
                     client: s.client.name(),
                 }),
+            actions: v.actions.to_vec(),
             stages_ms: StagesJson {
                 resolve: ms(v.stages.resolve),
                 connect: ms(v.stages.connect),

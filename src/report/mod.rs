@@ -30,6 +30,8 @@ pub struct Verdict<'a> {
     pub elapsed_ms: u128,
     /// Stage timings of the last attempt.
     pub stages: Stages,
+    /// What pgready changed (e.g. a database it created).
+    pub actions: &'a [String],
 }
 
 impl Verdict<'_> {
@@ -90,6 +92,7 @@ fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) ->
         attempts: state.attempts,
         elapsed_ms: state.elapsed.as_millis(),
         stages: last.map(|a| a.stages).unwrap_or_default(),
+        actions: &state.actions,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod env;
+pub mod gates;
 pub mod lint;
 pub mod pgpass;
 pub mod spec;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Errors only.
     pub quiet: bool,
+    /// Gates beyond readiness.
+    pub gates: gates::Gates,
 }
 
 impl Settings {
@@ -63,13 +66,27 @@ impl Settings {
             client: opts.client.unwrap_or(client::Client::Libpq),
             client_chosen: opts.client.is_some(),
         };
+        let targets = targets::collect(&opts.urls, &opts.url_env, env, &ctx);
+        let from_variables = targets
+            .as_ref()
+            .map_or(0, |t| t.iter().filter(|t| t.source != "--url").count());
+        let gates = gates::Gates {
+            min_server_version: opts.min_server_version,
+            require_writable: opts.require_writable,
+            schema_privilege: opts.require_schema_privilege,
+            tables: opts.require_table,
+            extensions: opts.require_extension,
+            same_database: opts.require_same_database.unwrap_or(from_variables > 1),
+            create_database: opts.create_database,
+        };
         Settings {
             mode: match cli.command {
                 None => Mode::Wait { exec: Vec::new() },
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
             },
-            targets: targets::collect(&opts.urls, &opts.url_env, env, &ctx),
+            targets,
+            gates,
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),
             retry_on: opts.retry_on.into_iter().collect(),

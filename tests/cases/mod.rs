@@ -1,5 +1,6 @@
 mod classes;
 mod config;
 mod connect;
+mod gates;
 mod tls;
 mod waiting;

@@ -8,6 +8,7 @@
 
 pub mod certs;
 pub mod faults;
+pub mod pgbouncer;
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -60,7 +61,7 @@ pub fn pg_bin() -> PathBuf {
 }
 
 /// The uid/gid PostgreSQL runs as: `postgres` when the tests run as root.
-fn run_as() -> Option<(u32, u32)> {
+pub fn run_as() -> Option<(u32, u32)> {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         return None;
@@ -123,6 +124,43 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// initdb into `root/data` and create the test roles and database; returns the
+/// running cluster.
+fn init_cluster(root: &Path) -> Pg {
+    let data = root.join("data");
+    check(
+        pg_command("initdb")
+            .args([
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .output()
+            .unwrap(),
+        "initdb",
+    );
+    let pg = Pg::from_data(root.to_path_buf(), data.clone(), &[]);
+    pg.sql(&format!(
+        "CREATE ROLE app LOGIN PASSWORD '{}'",
+        APP_PASSWORD.replace('\'', "''")
+    ));
+    pg.sql("CREATE DATABASE appdb OWNER app");
+    pg.sql(&format!(
+        "CREATE ROLE nologin NOLOGIN PASSWORD '{OTHER_PASSWORD}'; \
+         CREATE ROLE blocked LOGIN PASSWORD '{OTHER_PASSWORD}'; \
+         CREATE ROLE tlsonly LOGIN PASSWORD '{OTHER_PASSWORD}'; \
+         CREATE ROLE certuser LOGIN; \
+         GRANT CONNECT ON DATABASE appdb TO nologin, blocked;"
+    ));
+    pg
+}
+
 /// The initialised template cluster, made once per test run: roles `app`
 /// (password), `nologin` (NOLOGIN), `blocked` (rejected by pg_hba), database `appdb`.
 fn template() -> &'static Path {
@@ -137,36 +175,7 @@ fn template() -> &'static Path {
         std::fs::create_dir_all(&root).unwrap();
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
         chown_to_pg(&root);
-        check(
-            pg_command("initdb")
-                .args([
-                    "-U",
-                    "postgres",
-                    "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                    "-D",
-                ])
-                .arg(&data)
-                .output()
-                .unwrap(),
-            "initdb",
-        );
-        let mut pg = Pg::from_data(root.clone(), data.clone(), &[]);
-        pg.sql(&format!(
-            "CREATE ROLE app LOGIN PASSWORD '{}'",
-            APP_PASSWORD.replace('\'', "''")
-        ));
-        pg.sql("CREATE DATABASE appdb OWNER app");
-        pg.sql(&format!(
-            "CREATE ROLE nologin NOLOGIN PASSWORD '{OTHER_PASSWORD}'; \
-             CREATE ROLE blocked LOGIN PASSWORD '{OTHER_PASSWORD}'; \
-             CREATE ROLE tlsonly LOGIN PASSWORD '{OTHER_PASSWORD}'; \
-             CREATE ROLE certuser LOGIN; \
-             GRANT CONNECT ON DATABASE appdb TO nologin, blocked;"
-        ));
+        let mut pg = init_cluster(&root);
         pg.stop_fast(); // a clean shutdown: copies then start without recovery
         std::fs::write(root.join("complete"), TEMPLATE_VERSION).unwrap();
         data
@@ -208,6 +217,15 @@ impl Pg {
     pub fn start_with(settings: &[&str]) -> Pg {
         let mut pg = Pg::prepare(settings);
         pg.launch();
+        pg
+    }
+
+    /// A cluster initialised on its own (not copied from the template), so its
+    /// system identifier differs from every other test cluster's.
+    pub fn start_independent() -> Pg {
+        let dir = pg_tempdir();
+        let mut pg = init_cluster(dir.path());
+        pg._tempdir = Some(dir);
         pg
     }
 

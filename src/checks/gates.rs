@@ -1,0 +1,223 @@
+//! Evaluates [`Gates`] on a ready session: each unmet gate is a failure of its own
+//! class, with the evidence and the exact fix.
+
+use crate::class::Class;
+use crate::outcome::{Failure, Stage};
+use crate::probe::{Inspect, Ready};
+use crate::settings::gates::{Gates, SchemaPrivilege, Version};
+
+use super::sql::{app_schema, ident, literal};
+
+/// The gates as an inspection.
+pub struct GateCheck<'a> {
+    /// What to require.
+    pub gates: &'a Gates,
+}
+
+impl Inspect for GateCheck<'_> {
+    async fn inspect(&self, ready: &Ready<'_>) -> Result<Option<String>, Failure> {
+        let g = self.gates;
+        if let Some(min) = g.min_server_version {
+            version(ready, min)?;
+        }
+        if let Some(privilege) = g.schema_privilege {
+            schema(ready, privilege).await?;
+        }
+        if !g.tables.is_empty() {
+            tables(ready, g).await?;
+        }
+        if !g.extensions.is_empty() {
+            extensions(ready, &g.extensions).await?;
+        }
+        if g.same_database {
+            return identity(ready).await.map(Some);
+        }
+        Ok(None)
+    }
+}
+
+fn fail(class: Class, message: String) -> Failure {
+    Failure::new(class, Stage::Query, message)
+}
+
+/// A query error during a gate: classified like any session error.
+fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
+    let ctx = crate::classify::SessionContext {
+        endpoint: &ready.facts.endpoint,
+        user: &ready.spec.user,
+        dbname: &ready.spec.dbname,
+        password_source: ready.spec.password_source,
+        sslmode: &ready.spec.tls.mode,
+    };
+    crate::classify::session(e, Stage::Query, &ctx)
+}
+
+fn version(ready: &Ready<'_>, min: Version) -> Result<(), Failure> {
+    let reported = ready.facts.version.as_deref().unwrap_or("unknown");
+    match Version::from_server(reported) {
+        Some(v) if v >= min => Ok(()),
+        _ => Err(fail(
+            Class::VersionUnsupported,
+            format!(
+                "{} runs PostgreSQL {reported}; at least {min} is required",
+                ready.facts.endpoint
+            ),
+        )),
+    }
+}
+
+async fn schema(ready: &Ready<'_>, privilege: SchemaPrivilege) -> Result<(), Failure> {
+    let name = app_schema(ready.spec);
+    let sql = format!(
+        "SELECT n.oid IS NOT NULL, pg_catalog.has_schema_privilege(n.oid, 'USAGE'), pg_catalog.has_schema_privilege(n.oid, 'CREATE') \
+         FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = {}",
+        literal(&name)
+    );
+    let rows = ready
+        .rows(&sql)
+        .await
+        .map_err(|e| query_failed(ready, &e))?;
+    let row = rows.first().cloned().unwrap_or_default();
+    let yes = |i: usize| row.get(i).and_then(|v| v.as_deref()) == Some("t");
+    let user = &ready.spec.user;
+    let db = &ready.spec.dbname;
+    let (exists, usage, create) = (yes(0), yes(1), yes(2));
+    let missing = match (exists, usage, create, privilege) {
+        (false, ..) => {
+            return Err(fail(
+                Class::SchemaPermissionDenied,
+                format!("schema \"{name}\" does not exist in database \"{db}\""),
+            )
+            .with_hint(format!(
+                "create it: CREATE SCHEMA {} AUTHORIZATION {}; (or fix `schema=` in the URL)",
+                ident(&name),
+                ident(user)
+            )))
+        }
+        (_, false, _, _) => "USAGE",
+        (_, true, false, SchemaPrivilege::Create) => "CREATE",
+        _ => return Ok(()),
+    };
+    Err(fail(
+        Class::SchemaPermissionDenied,
+        format!("permission denied for schema {name}: role \"{user}\" lacks {missing} on it in database \"{db}\""),
+    )
+    .with_hint(format!(
+        "as the database owner or a superuser: GRANT USAGE, CREATE ON SCHEMA {} TO {}; (PostgreSQL 15+ grants CREATE on public only to the database owner: ALTER DATABASE {} OWNER TO {}; also works)",
+        ident(&name),
+        ident(user),
+        ident(db),
+        ident(user)
+    )))
+}
+
+async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
+    let default_schema = app_schema(ready.spec);
+    let names: Vec<(String, String)> = gates
+        .tables
+        .iter()
+        .map(|t| {
+            (
+                t.schema.clone().unwrap_or_else(|| default_schema.clone()),
+                t.name.clone(),
+            )
+        })
+        .collect();
+    let columns: Vec<String> = names
+        .iter()
+        .map(|(s, n)| {
+            format!(
+                "pg_catalog.to_regclass({}) IS NOT NULL",
+                literal(&format!("{}.{}", ident(s), ident(n)))
+            )
+        })
+        .collect();
+    let rows = ready
+        .rows(&format!("SELECT {}", columns.join(", ")))
+        .await
+        .map_err(|e| query_failed(ready, &e))?;
+    let row = rows.first().cloned().unwrap_or_default();
+    let missing: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| row.get(*i).and_then(|v| v.as_deref()) != Some("t"))
+        .map(|(_, (s, n))| format!("{s}.{n}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(fail(
+        Class::TableMissing,
+        format!(
+            "table {} does not exist in database \"{}\" (yet)",
+            missing.join(", "),
+            ready.spec.dbname
+        ),
+    ))
+}
+
+async fn extensions(ready: &Ready<'_>, wanted: &[String]) -> Result<(), Failure> {
+    let list: Vec<String> = wanted.iter().map(|e| literal(e)).collect();
+    let sql = format!(
+        "SELECT w.name, e.extname IS NOT NULL, a.name IS NOT NULL FROM unnest(ARRAY[{}]) AS w(name) \
+         LEFT JOIN pg_catalog.pg_extension e ON e.extname = w.name \
+         LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = w.name",
+        list.join(", ")
+    );
+    let rows = ready
+        .rows(&sql)
+        .await
+        .map_err(|e| query_failed(ready, &e))?;
+    let missing: Vec<(String, bool)> = rows
+        .iter()
+        .filter(|r| r.get(1).and_then(|v| v.as_deref()) != Some("t"))
+        .map(|r| {
+            (
+                r.first().cloned().flatten().unwrap_or_default(),
+                r.get(2).and_then(|v| v.as_deref()) == Some("t"),
+            )
+        })
+        .collect();
+    let Some((name, available)) = missing.first() else {
+        return Ok(());
+    };
+    let hint = if *available {
+        format!("create it (as a superuser, or a role allowed to for trusted extensions): CREATE EXTENSION IF NOT EXISTS {};", ident(name))
+    } else {
+        format!("the extension `{name}` is not even installed on the server: install its package (e.g. postgresql-contrib or the extension's own) or use an image that ships it")
+    };
+    let names: Vec<&str> = missing.iter().map(|(n, _)| n.as_str()).collect();
+    Err(fail(
+        Class::ExtensionMissing,
+        format!(
+            "extension {} is not installed in database \"{}\"",
+            names.join(", "),
+            ready.spec.dbname
+        ),
+    )
+    .with_hint(hint))
+}
+
+/// What identifies the cluster and the database: the cluster's system identifier
+/// and the database's oid (a pooler in front of the same cluster shows the same;
+/// where `pg_control_system()` is not allowed, the postmaster's start time stands
+/// in for the identifier).
+pub async fn identity(ready: &Ready<'_>) -> Result<String, Failure> {
+    const DB: &str =
+        "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())";
+    let precise = format!("SELECT 'cluster ' || system_identifier || ', database oid ' || {DB} FROM pg_catalog.pg_control_system()");
+    let rows = match ready.rows(&precise).await {
+        Ok(rows) => rows,
+        Err(_) => {
+            let fallback = format!("SELECT 'cluster started ' || pg_catalog.pg_postmaster_start_time() || ', database oid ' || {DB}");
+            ready
+                .rows(&fallback)
+                .await
+                .map_err(|e| query_failed(ready, &e))?
+        }
+    };
+    Ok(rows
+        .first()
+        .and_then(|r| r.first().cloned().flatten())
+        .unwrap_or_default())
+}

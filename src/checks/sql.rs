@@ -1,0 +1,34 @@
+//! Building the few SQL texts the checks send over the simple query protocol (no
+//! parameters there, so values are quoted here).
+
+/// A string literal: `'it''s'` (`E'...'` when it holds a backslash).
+pub fn literal(value: &str) -> String {
+    let quoted = value.replace('\'', "''");
+    if quoted.contains('\\') {
+        format!("E'{}'", quoted.replace('\\', "\\\\"))
+    } else {
+        format!("'{quoted}'")
+    }
+}
+
+/// An identifier: `"My ""Table"""`.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The schema the app uses: Prisma's `schema=` parameter, else `public`.
+pub fn app_schema(spec: &crate::settings::spec::ConnSpec) -> String {
+    spec.opt("schema").unwrap_or("public").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(literal("it's"), "'it''s'");
+        assert_eq!(literal(r"a\b"), r"E'a\\b'");
+        assert_eq!(ident(r#"My "T""#), r#""My ""T""""#);
+    }
+}

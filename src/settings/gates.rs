@@ -1,0 +1,170 @@
+//! The server gates `wait` and `check` can require beyond "ready": a minimum
+//! version, a writable primary, privileges on the app's schema, tables and
+//! extensions that must exist, all URLs on one database, and creating a missing
+//! database. Typed and validated here; `checks::gates` evaluates them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use clap::ValueEnum;
+
+/// A PostgreSQL version as `major.minor` (`13`, `9.6`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version {
+    /// Major version (for 9.6, 9).
+    pub major: u32,
+    /// Minor part (for 9.6, 6; for 15.4, 4).
+    pub minor: u32,
+}
+
+impl Version {
+    /// The leading `major[.minor]` of a `server_version` such as
+    /// `15.18 (Debian 15.18-0+deb12u1)` or `17beta1`.
+    pub fn from_server(text: &str) -> Option<Version> {
+        let digits: String = text
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        digits.trim_end_matches('.').parse().ok()
+    }
+}
+
+impl FromStr for Version {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.trim().splitn(3, '.');
+        let number = |p: Option<&str>| p.map(|p| p.parse::<u32>()).transpose();
+        let bad = || format!("`{s}` is not a PostgreSQL version (e.g. 13 or 9.6)");
+        let major = number(parts.next()).map_err(|_| bad())?.ok_or_else(bad)?;
+        let minor = number(parts.next()).map_err(|_| bad())?.unwrap_or(0);
+        Ok(Version { major, minor })
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.major < 10 {
+            write!(f, "{}.{}", self.major, self.minor)
+        } else {
+            write!(f, "{}", self.major)
+        }
+    }
+}
+
+/// The privilege `--require-schema-privilege` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaPrivilege {
+    /// USAGE: the app can see its tables.
+    Usage,
+    /// USAGE and CREATE: migrations can create tables (the PostgreSQL 15 trap).
+    Create,
+}
+
+/// `schema.name`; a bare name is in the app's schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableName {
+    /// Schema, if given.
+    pub schema: Option<String>,
+    /// Table name.
+    pub name: String,
+}
+
+impl FromStr for TableName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (schema, name) = match s.split_once('.') {
+            Some((schema, name)) => (Some(schema.to_string()), name.to_string()),
+            None => (None, s.to_string()),
+        };
+        if name.is_empty() || schema.as_deref() == Some("") {
+            return Err(format!("`{s}` is not a table name (SCHEMA.NAME or NAME)"));
+        }
+        Ok(TableName { schema, name })
+    }
+}
+
+/// Gates on top of readiness.
+#[derive(Clone, Debug, Default)]
+pub struct Gates {
+    /// `--min-server-version`.
+    pub min_server_version: Option<Version>,
+    /// `--require-writable`: every target must reach a writable primary.
+    pub require_writable: bool,
+    /// `--require-schema-privilege`.
+    pub schema_privilege: Option<SchemaPrivilege>,
+    /// `--require-table`.
+    pub tables: Vec<TableName>,
+    /// `--require-extension`.
+    pub extensions: Vec<String>,
+    /// `--require-same-database` (on by default with several URL variables).
+    pub same_database: bool,
+    /// `--create-database`.
+    pub create_database: bool,
+}
+
+impl Gates {
+    /// Whether anything must be checked on a ready session.
+    pub fn inspects(&self) -> bool {
+        self.min_server_version.is_some()
+            || self.schema_privilege.is_some()
+            || !self.tables.is_empty()
+            || !self.extensions.is_empty()
+            || self.same_database
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            Version::from_server("15.18 (Debian 15.18-0+deb12u1)"),
+            Some(Version {
+                major: 15,
+                minor: 18
+            })
+        );
+        assert_eq!(
+            Version::from_server("17beta1"),
+            Some(Version {
+                major: 17,
+                minor: 0
+            })
+        );
+        assert_eq!(
+            Version::from_server("9.6.24"),
+            Some(Version { major: 9, minor: 6 })
+        );
+        assert!(
+            Version {
+                major: 12,
+                minor: 9
+            } < "13".parse().unwrap()
+        );
+        assert!(
+            Version {
+                major: 13,
+                minor: 0
+            } >= "13".parse().unwrap()
+        );
+        assert!("x".parse::<Version>().is_err());
+        assert_eq!("9.6".parse::<Version>().unwrap().to_string(), "9.6");
+    }
+
+    #[test]
+    fn table_names() {
+        assert_eq!(
+            "public.users".parse::<TableName>().unwrap(),
+            TableName {
+                schema: Some("public".into()),
+                name: "users".into()
+            }
+        );
+        assert_eq!("users".parse::<TableName>().unwrap().schema, None);
+        assert!(".users".parse::<TableName>().is_err());
+    }
+}
