@@ -47,6 +47,13 @@ pub enum Command {
     },
     /// One attempt per target, no retries: for Docker HEALTHCHECK and exec probes.
     Check,
+    /// The troubleshooting checklist, evaluated: one pass per target, no retries,
+    /// nothing changed; each item ✅/⚠️/❌ with its evidence and fix.
+    Doctor {
+        /// How many app replicas will connect (for the connection math).
+        #[arg(long, value_name = "N", env = "PGREADY_REPLICAS")]
+        replicas: Option<u32>,
+    },
 }
 
 /// Exit-code style.

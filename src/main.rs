@@ -60,6 +60,9 @@ fn run(settings: Settings) -> i32 {
             return Class::InternalError.exit_code();
         }
     };
+    if let Mode::Doctor { replicas } = settings.mode {
+        return doctor(&runtime, &settings, &targets, replicas);
+    }
     let outcome = runtime.block_on(pgready::wait::run(&settings, &targets, &reporter));
     reporter.finish();
     let verdicts = report::verdicts(&targets, &outcome);
@@ -73,6 +76,24 @@ fn run(settings: Settings) -> i32 {
         Mode::Wait { exec } if code == 0 && !exec.is_empty() => pgready::exec::exec(&exec),
         _ => code,
     }
+}
+
+/// Runs doctor and prints its checklist on stdout.
+fn doctor(
+    runtime: &tokio::runtime::Runtime,
+    settings: &Settings,
+    targets: &[Target],
+    replicas: Option<u32>,
+) -> i32 {
+    let lists = runtime.block_on(pgready::checks::doctor::run(settings, targets, replicas));
+    let code = pgready::checks::doctor::exit_code(&lists);
+    if settings.json {
+        println!("{}", report::doctor::json(&lists, code));
+    } else {
+        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        print!("{}", report::doctor::human(&lists, colour));
+    }
+    code
 }
 
 fn init_logging(settings: &Settings) {

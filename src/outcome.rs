@@ -88,6 +88,8 @@ pub struct ServerFacts {
     pub tls_verified: bool,
     /// What identifies the cluster and database (when a check asked for it).
     pub identity: Option<String>,
+    /// Our side's TCP port (to see whether the server sees the same one).
+    pub local_port: Option<u16>,
 }
 
 /// A classified failure: what went wrong, where, and what to do.

@@ -5,5 +5,6 @@
 //! [`Inspect`]: crate::probe::Inspect
 
 pub mod create;
+pub mod doctor;
 pub mod gates;
 pub mod sql;

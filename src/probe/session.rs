@@ -146,6 +146,10 @@ impl Session<'_> {
         T: TlsConnect<Socket>,
         T::Stream: Send + 'static,
     {
+        let local_port = match socket.get_ref() {
+            tokio_util::either::Either::Left(tcp) => tcp.local_addr().ok().map(|a| a.port()),
+            tokio_util::either::Either::Right(_) => None,
+        };
         let started = Instant::now();
         let connected = bounded(
             Stage::Auth,
@@ -174,6 +178,7 @@ impl Session<'_> {
             tls_protocol: tls_facts.protocol,
             tls_verified: tls_facts.verified,
             identity: None,
+            local_port,
         };
         let task = tokio::spawn(connection);
         let started = Instant::now();

@@ -30,6 +30,11 @@ impl<S> Sniffed<S> {
             checked: false,
         }
     }
+
+    /// The wrapped stream.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
 }
 
 /// The error for a peer whose first bytes are not PostgreSQL's.

@@ -2,6 +2,7 @@
 //! stdout) and the overall exit code. All text passes through [`crate::secret::scrub`]
 //! on its way out.
 
+pub mod doctor;
 pub mod human;
 pub mod json;
 
@@ -78,7 +79,7 @@ fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) ->
         (None, false) => Class::InternalError,
     };
     let mut hints: Vec<String> = failure.map(|f| f.hints.clone()).unwrap_or_default();
-    hints.extend(target.lint.iter().cloned());
+    hints.extend(target.lint.iter().map(|f| f.message.clone()));
     if let Some(f) = failure.filter(|f| f.hints.is_empty() || !f.class.specific_hints_suffice()) {
         hints.extend(f.class.generic_hints().iter().map(|h| h.to_string()));
     }

@@ -29,26 +29,51 @@ impl Default for Context {
 /// Ports that PgBouncer and Supabase's pooler listen on by convention.
 const POOLER_PORTS: [u16; 2] = [6432, 6543];
 
+/// One lint finding: a stable id (doctor items use it) and the hint text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable id: `password_encoding`, `localhost_in_container`, `database_name`,
+    /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`.
+    pub id: &'static str,
+    /// The hint.
+    pub message: String,
+}
+
+fn tagged(id: &'static str) -> impl Fn(String) -> Finding {
+    move |message| Finding { id, message }
+}
+
 /// All findings for one target, most important first.
-pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<String> {
-    let mut hints = Vec::new();
-    if let Some(h) = unencoded_password(notes) {
-        hints.push(h);
-    }
+pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<Finding> {
+    let mut found = Vec::new();
+    found.extend(unencoded_password(notes).map(tagged("password_encoding")));
     if ctx.in_container {
-        hints.extend(spec.endpoints.iter().filter_map(localhost_in_container));
+        found.extend(
+            spec.endpoints
+                .iter()
+                .filter_map(localhost_in_container)
+                .map(tagged("localhost_in_container")),
+        );
     }
     if !spec.dbname_given {
-        hints.push(format!(
+        found.push(tagged("database_name")(format!(
             "no database name given: libpq then connects to the database named after the user (`{}`); add `/DBNAME` to the URL",
             spec.user
-        ));
+        )));
     }
-    hints.extend(pooler(spec, source));
-    hints.extend(unknown_params(spec));
-    hints.extend(looks_like_prisma(spec, ctx));
-    hints.extend(client_differences(spec));
-    hints
+    found.extend(pooler(spec, source).map(tagged("pooler_url")));
+    found.extend(
+        unknown_params(spec)
+            .into_iter()
+            .map(tagged("unknown_parameter")),
+    );
+    found.extend(looks_like_prisma(spec, ctx).map(tagged("prisma_url")));
+    found.extend(
+        client_differences(spec)
+            .into_iter()
+            .map(tagged("client_semantics")),
+    );
+    found
 }
 
 /// A URL with Prisma-only parameters judged by another client's rules (without an
@@ -189,6 +214,9 @@ mod tests {
             ..Context::default()
         };
         lint(&spec, &parsed.notes, source, &ctx)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
     }
 
     fn has(found: &[String], needle: &str) -> bool {

@@ -29,6 +29,11 @@ pub enum Mode {
     },
     /// One attempt per target.
     Check,
+    /// The checklist.
+    Doctor {
+        /// App replicas, for the connection math.
+        replicas: Option<u32>,
+    },
 }
 
 /// Everything a run needs.
@@ -84,6 +89,7 @@ impl Settings {
                 None => Mode::Wait { exec: Vec::new() },
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
+                Some(Command::Doctor { replicas }) => Mode::Doctor { replicas },
             },
             targets,
             gates,

@@ -29,7 +29,7 @@ pub struct Target {
     /// The spec, or an `invalid_config` failure.
     pub spec: Result<ConnSpec, Failure>,
     /// Lint findings (hints shown with the outcome).
-    pub lint: Vec<String>,
+    pub lint: Vec<lint::Finding>,
     /// A writable primary is required (the write URL).
     pub require_writable: bool,
 }

@@ -1,0 +1,59 @@
+//! Doctor's checklist as a human reads it (✅ ⚠️ ❌, colour only on a terminal and
+//! without `NO_COLOR`) or as JSON.
+
+use serde::Serialize;
+
+use super::clean;
+use crate::checks::doctor::{Checklist, Status};
+
+/// The checklist for a terminal or a log.
+pub fn human(lists: &[Checklist], colour: bool) -> String {
+    let mut out = String::new();
+    for list in lists {
+        let what = if list.url.is_empty() {
+            list.source.clone()
+        } else {
+            format!("{} {}", list.source, list.url)
+        };
+        out.push_str(&format!("pgready doctor: {what} ({} rules)\n", list.client));
+        for item in &list.items {
+            let (on, off) = match (colour, item.status) {
+                (true, Status::Fail) => ("\x1b[31m", "\x1b[0m"),
+                (true, Status::Warn) => ("\x1b[33m", "\x1b[0m"),
+                (true, Status::Skip) => ("\x1b[2m", "\x1b[0m"),
+                _ => ("", ""),
+            };
+            out.push_str(&format!(
+                "  {} {on}{}{off}: {}\n",
+                item.status.symbol(),
+                item.title,
+                item.evidence
+            ));
+            if let Some(fix) = item
+                .fix
+                .as_ref()
+                .filter(|_| matches!(item.status, Status::Warn | Status::Fail))
+            {
+                out.push_str(&format!("       fix: {fix}\n"));
+            }
+        }
+    }
+    clean(&out)
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    ok: bool,
+    exit_code: i32,
+    targets: &'a [Checklist],
+}
+
+/// The checklist as one JSON document.
+pub fn json(lists: &[Checklist], exit_code: i32) -> String {
+    let doc = Document {
+        ok: exit_code == 0,
+        exit_code,
+        targets: lists,
+    };
+    crate::secret::scrub(&serde_json::to_string(&doc).unwrap_or_default())
+}

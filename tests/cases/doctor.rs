@@ -1,0 +1,249 @@
+//! `pgready doctor`: each checklist item against a real server (and PgBouncer),
+//! plus snapshots of the human checklist for fixed cases.
+
+use serde_json::Value;
+
+use crate::support::pgbouncer::PgBouncer;
+use crate::support::*;
+
+/// The items of the first target, by id → (status, evidence).
+fn items(run: &Run) -> Vec<(String, String, String)> {
+    run.json()["targets"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["status"].as_str().unwrap().to_string(),
+                i["evidence"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn item(run: &Run, id: &str) -> (String, String) {
+    items(run)
+        .into_iter()
+        .find(|(i, _, _)| i == id)
+        .map(|(_, s, e)| (s, e))
+        .unwrap_or_else(|| panic!("no item {id}: {}", run.stdout))
+}
+
+fn doctor(args: &[&str]) -> Run {
+    let mut all = vec!["doctor", "--json"];
+    all.extend_from_slice(args);
+    run_args(&all)
+}
+
+#[test]
+fn healthy_database_is_all_green() {
+    let pg = Pg::start();
+    let run = doctor(&["--url", &pg.url("sslmode=disable")]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for id in [
+        "url_parses",
+        "scheme",
+        "database_name",
+        "password_encoding",
+        "host_resolves",
+        "tcp_reachable",
+        "server_responds",
+        "tls",
+        "authentication",
+        "database_exists",
+        "connect_privilege",
+        "server_version",
+        "writable",
+        "connection_headroom",
+        "schema_privileges",
+        "pooler",
+    ] {
+        assert_eq!(item(&run, id).0, "ok", "{id}: {}", run.stdout);
+    }
+    let doc = run.json();
+    assert_eq!(doc["ok"], true);
+    let schema: &Value = &doc["targets"][0]["items"][0];
+    for key in ["id", "status", "title", "evidence", "fix"] {
+        assert!(schema.get(key).is_some(), "item field {key}: {schema}");
+    }
+}
+
+#[test]
+fn postgres_15_schema_trap_and_revoked_connect() {
+    let pg = Pg::start();
+    pg.sql(&format!(
+        "CREATE ROLE viewer LOGIN PASSWORD '{OTHER_PASSWORD}'"
+    ));
+    let viewer = pg.url_for("viewer", OTHER_PASSWORD, "appdb", "");
+    let run = doctor(&["--url", &viewer]);
+    let (status, evidence) = item(&run, "schema_privileges");
+    assert_eq!(status, "warn", "{evidence}");
+    assert!(evidence.contains("no CREATE"), "{evidence}");
+    pg.sql("REVOKE CONNECT ON DATABASE appdb FROM PUBLIC");
+    let run = doctor(&["--url", &viewer]);
+    assert_eq!(item(&run, "connect_privilege").0, "fail", "{}", run.stdout);
+    assert_eq!(run.code, 31);
+}
+
+#[test]
+fn connection_math_with_replicas() {
+    let pg = Pg::start_with(&["max_connections=10", "superuser_reserved_connections=2"]);
+    let _held = pg.hold_connections(3);
+    let url = pg.url("connection_limit=5");
+    let run = doctor(&["--url", &url]);
+    let (status, evidence) = item(&run, "connection_headroom");
+    assert!(evidence.contains("max_connections 10"), "{evidence}");
+    assert_eq!(status, "ok", "{evidence}");
+    let run = doctor(&["--replicas", "3", "--url", &url]);
+    let (status, evidence) = item(&run, "connection_headroom");
+    assert_eq!(status, "fail", "3 × 5 > free slots: {evidence}");
+    assert!(evidence.contains("3 replicas × 5"), "{evidence}");
+    assert_eq!(run.code, 41);
+}
+
+#[test]
+fn standby_is_flagged_and_fails_for_a_write_url() {
+    let primary = Pg::start();
+    let mut standby = primary.standby(&["hot_standby=on"]);
+    standby.launch();
+    let run = doctor(&["--url", &standby.url("")]);
+    assert_eq!(item(&run, "writable").0, "warn", "{}", run.stdout);
+    let run = run_cmd(
+        pgready()
+            .args(["doctor", "--json"])
+            .env("DATABASE_WRITE_URL", standby.url("")),
+    );
+    assert_eq!(item(&run, "writable").0, "fail", "{}", run.stdout);
+    assert_eq!(run.code, 42);
+}
+
+#[test]
+fn pooler_detection_through_pgbouncer() {
+    let pg = Pg::start();
+    let bouncer = PgBouncer::start(&pg);
+    let pooled = |query: &str| {
+        format!(
+            "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb?{query}",
+            bouncer.port
+        )
+    };
+    let run = doctor(&["--client", "prisma", "--url", &pooled("pgbouncer=true")]);
+    let (status, evidence) = item(&run, "pooler");
+    assert_eq!(status, "ok", "{evidence}");
+    assert!(evidence.contains("pooler or proxy"), "{evidence}");
+    let run = doctor(&["--client", "prisma", "--url", &pooled("sslmode=disable")]);
+    assert_eq!(item(&run, "pooler").0, "warn", "{}", run.stdout);
+    // The direct URL must not go through the pooler.
+    let run = run_cmd(
+        pgready()
+            .args(["doctor", "--json", "--client", "prisma"])
+            .env("DATABASE_URL", pooled("pgbouncer=true"))
+            .env("DATABASE_DIRECT_URL", pooled("pgbouncer=true")),
+    );
+    let direct = &run.json()["targets"][1]["items"];
+    let pooler = direct
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "pooler")
+        .unwrap();
+    assert_eq!(pooler["status"], "fail", "{pooler}");
+    // pgbouncer=true on a direct connection is noted.
+    let run = doctor(&["--url", &pg.url("pgbouncer=true")]);
+    assert_eq!(item(&run, "pooler").0, "warn", "{}", run.stdout);
+}
+
+#[test]
+fn same_database_item_across_urls() {
+    let one = Pg::start();
+    let two = Pg::start_independent();
+    let bouncer = PgBouncer::start(&one);
+    let pooled = format!(
+        "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb?pgbouncer=true",
+        bouncer.port
+    );
+    let run = run_cmd(
+        pgready()
+            .args(["doctor", "--json"])
+            .env("DATABASE_URL", &pooled)
+            .env("DATABASE_DIRECT_URL", one.url("")),
+    );
+    let doc = run.json();
+    for t in doc["targets"].as_array().unwrap() {
+        let same = t["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "same_database")
+            .unwrap();
+        assert_eq!(same["status"], "ok", "{same}");
+    }
+    let run = run_cmd(
+        pgready()
+            .args(["doctor", "--json"])
+            .env("DATABASE_URL", &pooled)
+            .env("DATABASE_DIRECT_URL", two.url("")),
+    );
+    assert_eq!(run.code, 60, "{}", run.stdout);
+}
+
+#[test]
+fn failures_stop_the_checklist_where_they_happen() {
+    let pg = Pg::start();
+    let run = doctor(&["--url", &pg.url_for("app", WRONG_PASSWORD, "appdb", "")]);
+    assert_eq!(item(&run, "authentication").0, "fail");
+    assert_eq!(run.code, 30);
+    let run = doctor(&[
+        "--url",
+        &pg.url_for("app", APP_PASSWORD_URL, "nosuchdb", ""),
+    ]);
+    assert_eq!(item(&run, "database_exists").0, "fail");
+    let port = free_port();
+    let run = doctor(&[
+        "--url",
+        &format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb"),
+    ]);
+    assert_eq!(item(&run, "tcp_reachable").0, "fail");
+    assert_eq!(run.code, 12);
+}
+
+/// The human checklist for fixed cases, compared with `tests/snapshots/`
+/// (`PGREADY_UPDATE_SNAPSHOTS=1` rewrites them).
+#[test]
+fn checklist_snapshots() {
+    let cases = [
+        (
+            "doctor-no-scheme.txt",
+            "calcom:myPassword123@postgres:5432/calcom",
+        ),
+        (
+            "doctor-unknown-host.txt",
+            "postgres://calcom:myPassword123@postgres.invalid:5432",
+        ),
+        (
+            "doctor-bad-escape.txt",
+            "postgresql://app:100%@db.invalid:5432/app?sslmode=require",
+        ),
+    ];
+    for (file, url) in cases {
+        let run = run_cmd(
+            pgready()
+                .args(["doctor"])
+                .env("DATABASE_URL", url)
+                .env("NO_COLOR", "1"),
+        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(file);
+        if std::env::var_os("PGREADY_UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &run.stdout).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            run.stdout, expected,
+            "{file} differs; rerun with PGREADY_UPDATE_SNAPSHOTS=1 if intended"
+        );
+        assert!(!run.stdout.contains("myPassword123"));
+    }
+}
