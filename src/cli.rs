@@ -188,6 +188,16 @@ pub struct Options {
     #[arg(long, env = "PGREADY_CREATE_DATABASE", global = true)]
     pub create_database: bool,
 
+    /// On failure, write a short reason here for Kubernetes (default:
+    /// /dev/termination-log when it exists and is writable).
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PGREADY_TERMINATION_LOG",
+        global = true
+    )]
+    pub termination_log: Option<std::path::PathBuf>,
+
     /// Print one JSON document on stdout when done.
     #[arg(long, env = "PGREADY_JSON", global = true)]
     pub json: bool,

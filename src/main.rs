@@ -68,6 +68,9 @@ fn run(settings: Settings) -> i32 {
     let verdicts = report::verdicts(&targets, &outcome);
     let code = report::exit_code(&verdicts, outcome.interrupted, settings.exit_codes);
     human::print_summary(&verdicts, settings.quiet);
+    if let Some(path) = settings.termination_log.as_deref().filter(|_| code != 0) {
+        report::termination::write(path, &verdicts);
+    }
     if settings.json {
         println!("{}", report::json::render(&verdicts, outcome.elapsed, code));
     }
@@ -131,5 +134,7 @@ fn install_panic_hook() {
             "pgready: internal error (a bug, please report it){location}: {}",
             report::clean(&message)
         );
+        // The release build aborts on panic; exit 101 keeps "101 is a bug" true.
+        std::process::exit(101);
     }));
 }

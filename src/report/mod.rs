@@ -5,6 +5,7 @@
 pub mod doctor;
 pub mod human;
 pub mod json;
+pub mod termination;
 
 use crate::class::Class;
 use crate::cli::ExitCodes;

@@ -59,6 +59,8 @@ pub struct Settings {
     pub quiet: bool,
     /// Gates beyond readiness.
     pub gates: gates::Gates,
+    /// Where the Kubernetes termination message goes, if anywhere.
+    pub termination_log: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -93,6 +95,7 @@ impl Settings {
             },
             targets,
             gates,
+            termination_log: crate::report::termination::path(opts.termination_log),
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),
             retry_on: opts.retry_on.into_iter().collect(),

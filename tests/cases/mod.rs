@@ -3,5 +3,6 @@ mod config;
 mod connect;
 mod doctor;
 mod gates;
+mod termination;
 mod tls;
 mod waiting;
