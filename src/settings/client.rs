@@ -390,6 +390,9 @@ fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
     })
 }
 
+/// Parameters only node-postgres reads.
+pub const NODE_POSTGRES_ONLY: &[&str] = &["ssl", "uselibpqcompat"];
+
 /// Parameters only Prisma reads.
 pub const PRISMA_ONLY: &[&str] = &[
     "schema",

@@ -1,8 +1,8 @@
 //! Findings about a connection string before any connection is made: the mistakes
 //! the troubleshooting guides find by hand. Each finding is a hint on the target.
 
-use super::client::{self, Client, TlsOptions, PRISMA_ONLY};
-use super::spec::{ConnSpec, Endpoint, Host, LIBPQ_KEYS, PRISMA_KEYS};
+use super::client::{self, Client, TlsOptions, NODE_POSTGRES_ONLY, PRISMA_ONLY};
+use super::spec::{ConnSpec, Endpoint, Host, LIBPQ_KEYS};
 use super::url::Notes;
 
 /// Where pgready runs and whose rules apply, as far as reading URLs cares.
@@ -184,7 +184,11 @@ fn unknown_params(spec: &ConnSpec) -> Vec<String> {
     spec.opts
         .iter()
         .map(|o| o.key.as_str())
-        .filter(|k| !LIBPQ_KEYS.contains(k) && !PRISMA_KEYS.contains(k))
+        .filter(|k| {
+            ![LIBPQ_KEYS, PRISMA_ONLY, NODE_POSTGRES_ONLY]
+                .iter()
+                .any(|known| known.contains(k))
+        })
         .filter(|k| {
             let new = !seen.contains(k);
             seen.push(k);

@@ -206,22 +206,6 @@ pub const LIBPQ_KEYS: &[&str] = &[
     "service",
 ];
 
-/// Prisma's own URL parameters.
-pub const PRISMA_KEYS: &[&str] = &[
-    "schema",
-    "connection_limit",
-    "pool_timeout",
-    "pgbouncer",
-    "sslaccept",
-    "sslidentity",
-    "sslpassword",
-    "socket_timeout",
-    "statement_cache_size",
-    "max_connection_lifetime",
-    "max_idle_connection_lifetime",
-    "sslcert",
-];
-
 /// The variables a client reads: libpq all of them, node-postgres those for the
 /// keys it knows (its TLS comes from `PGSSLMODE` alone), Prisma none.
 fn reads_env(client: Client, var: &str) -> bool {

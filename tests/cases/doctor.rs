@@ -159,10 +159,7 @@ fn same_database_item_across_urls() {
     let one = Pg::start();
     let two = Pg::start_independent();
     let bouncer = PgBouncer::start(&one);
-    let pooled = format!(
-        "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb?pgbouncer=true",
-        bouncer.port
-    );
+    let pooled = bouncer.url();
     let run = run_cmd(
         pgready()
             .args(["doctor", "--json"])

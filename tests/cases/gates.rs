@@ -1,20 +1,9 @@
 //! Gates beyond readiness, each against a real server (and a real PgBouncer).
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::pgbouncer::PgBouncer;
 use crate::support::*;
-
-fn spawn_wait(args: &[&str]) -> (std::process::Child, Instant) {
-    let child = pgready()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    (child, Instant::now())
-}
 
 #[test]
 fn min_server_version() {
@@ -125,7 +114,7 @@ fn table_appears_during_the_wait() {
         run.target()["attempts"].as_u64().unwrap() > 1,
         "retried: {run:?}"
     );
-    let (child, start) = spawn_wait(&[
+    let (child, start) = spawn_pgready(&[
         "wait",
         "--json",
         "--timeout",
@@ -156,7 +145,7 @@ fn extension_appears_during_the_wait() {
     ]);
     run.assert_class("extension_missing", 46);
     assert!(run.stderr.contains("not even installed"), "{}", run.stderr);
-    let (child, start) = spawn_wait(&[
+    let (child, start) = spawn_pgready(&[
         "wait",
         "--json",
         "--timeout",
@@ -194,10 +183,7 @@ fn same_database_across_url_variables() {
     // standbys do); another cluster needs an initdb of its own.
     let two = Pg::start_independent();
     let bouncer = PgBouncer::start(&one);
-    let pooled = format!(
-        "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb?pgbouncer=true",
-        bouncer.port
-    );
+    let pooled = bouncer.url();
     // Pooled and direct URLs on the same cluster, through PgBouncer: a match.
     let run = run_cmd(
         pgready()
@@ -248,10 +234,7 @@ fn same_database_across_url_variables() {
 fn checks_work_through_pgbouncer_in_transaction_mode() {
     let pg = Pg::start();
     let bouncer = PgBouncer::start(&pg);
-    let url = format!(
-        "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb?pgbouncer=true",
-        bouncer.port
-    );
+    let url = bouncer.url();
     let run = run_args(&[
         "check",
         "--json",
@@ -277,7 +260,7 @@ fn twenty_gates_create_the_database_once() {
     let url = pg.url_for("app", APP_PASSWORD_URL, "created_db", "");
     let gates: Vec<_> = (0..20)
         .map(|_| {
-            spawn_wait(&[
+            spawn_pgready(&[
                 "wait",
                 "--json",
                 "--timeout",

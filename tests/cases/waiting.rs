@@ -1,7 +1,6 @@
 //! `wait` over time: a server that starts late, connections that free up, the hard
 //! deadline, signals, and exec.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -9,13 +8,8 @@ use crate::support::*;
 #[test]
 fn wait_succeeds_when_the_server_starts_late() {
     let mut pg = Pg::prepare(&[]);
-    let start = Instant::now();
-    let child = pgready()
-        .args(["wait", "--json", "--timeout", "60s", "--url", &pg.url("")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, start) =
+        spawn_pgready(&["wait", "--json", "--timeout", "60s", "--url", &pg.url("")]);
     std::thread::sleep(Duration::from_millis(800));
     pg.launch();
     let run = wait_child(child, start);
@@ -32,13 +26,8 @@ fn wait_succeeds_when_the_server_starts_late() {
 fn wait_succeeds_when_connections_are_freed() {
     let pg = Pg::start_with(&["max_connections=5", "superuser_reserved_connections=2"]);
     let held = pg.hold_connections(3);
-    let start = Instant::now();
-    let child = pgready()
-        .args(["wait", "--json", "--timeout", "60s", "--url", &pg.url("")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, start) =
+        spawn_pgready(&["wait", "--json", "--timeout", "60s", "--url", &pg.url("")]);
     std::thread::sleep(Duration::from_millis(800));
     drop(held);
     let run = wait_child(child, start);
@@ -53,14 +42,8 @@ fn wait_succeeds_when_connections_are_freed() {
 #[test]
 fn database_created_during_the_wait() {
     let pg = Pg::start();
-    let start = Instant::now();
     let url = pg.url_for("app", APP_PASSWORD_URL, "latedb", "");
-    let child = pgready()
-        .args(["wait", "--json", "--timeout", "60s", "--url", &url])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, start) = spawn_pgready(&["wait", "--json", "--timeout", "60s", "--url", &url]);
     std::thread::sleep(Duration::from_millis(600));
     pg.sql("CREATE DATABASE latedb OWNER app");
     wait_child(child, start).assert_class("ready", 0);
@@ -98,13 +81,7 @@ fn retry_on_makes_a_permanent_class_retried() {
 fn signal_run(signal: i32, expected: i32) {
     let port = free_port();
     let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
-    let start = Instant::now();
-    let child = pgready()
-        .args(["wait", "--json", "--timeout", "60s", "--url", &url])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, start) = spawn_pgready(&["wait", "--json", "--timeout", "60s", "--url", &url]);
     std::thread::sleep(Duration::from_millis(500));
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, signal) };
@@ -135,21 +112,16 @@ fn sigint_ends_the_wait_with_130() {
 #[test]
 fn exec_replaces_pgready_once_ready() {
     let pg = Pg::start_with(&["log_min_messages=debug1"]);
-    let child = pgready()
-        .args([
-            "wait",
-            "-q",
-            "--url",
-            &pg.url("application_name=pgready-exec"),
-            "--",
-            "sh",
-            "-c",
-            "echo pid=$$; exit 7",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, _) = spawn_pgready(&[
+        "wait",
+        "-q",
+        "--url",
+        &pg.url("application_name=pgready-exec"),
+        "--",
+        "sh",
+        "-c",
+        "echo pid=$$; exit 7",
+    ]);
     let pid = child.id();
     let run = wait_child(child, Instant::now());
     assert_eq!(run.code, 7, "the command's exit code: {run:?}");
@@ -197,21 +169,16 @@ fn exec_of_a_missing_command_is_127() {
 fn exec_with_a_signal_handling_child() {
     // After exec, SIGTERM reaches the app itself: the shell traps it and exits 42.
     let pg = Pg::start();
-    let child = pgready()
-        .args([
-            "wait",
-            "-q",
-            "--url",
-            &pg.url(""),
-            "--",
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo up; while :; do sleep 0.05; done",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, _) = spawn_pgready(&[
+        "wait",
+        "-q",
+        "--url",
+        &pg.url(""),
+        "--",
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo up; while :; do sleep 0.05; done",
+    ]);
     let mut child = child;
     let pid = child.id() as i32;
     let start = Instant::now();

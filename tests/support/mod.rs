@@ -597,6 +597,18 @@ pub fn run_cmd(cmd: &mut Command) -> Run {
     finish(out, start)
 }
 
+/// Starts pgready with `args` in the background (outputs captured); finish it
+/// with [`wait_child`].
+pub fn spawn_pgready(args: &[&str]) -> (Child, Instant) {
+    let child = pgready()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start pgready");
+    (child, Instant::now())
+}
+
 /// Runs pgready with `args`.
 pub fn run_args(args: &[&str]) -> Run {
     run_cmd(pgready().args(args))

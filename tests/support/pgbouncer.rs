@@ -77,6 +77,17 @@ impl PgBouncer {
     }
 }
 
+impl PgBouncer {
+    /// `postgresql://app:…@127.0.0.1:<pooler port>/appdb?pgbouncer=true`.
+    pub fn url(&self) -> String {
+        format!(
+            "postgresql://app:{}@127.0.0.1:{}/appdb?pgbouncer=true",
+            super::APP_PASSWORD_URL,
+            self.port
+        )
+    }
+}
+
 impl Drop for PgBouncer {
     fn drop(&mut self) {
         let _ = self.child.kill();
