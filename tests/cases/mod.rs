@@ -3,6 +3,7 @@ mod config;
 mod connect;
 mod doctor;
 mod gates;
+mod hardening;
 mod termination;
 mod tls;
 mod waiting;
