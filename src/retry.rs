@@ -4,7 +4,7 @@
 //! | cost | failures | first ceiling | growth | cap | floor |
 //! |---|---|---|---|---|---|
 //! | cheap | connection refused | 25 ms | ×1.5 | 60 ms | 5 ms |
-//! | costly | a backend was forked: 57P03, 53300, 3D000, standby, closed | 150 ms | ×1.6 | 2 s | 50 ms |
+//! | costly | a backend was forked: 57P03, 53300, 3D000, standby, closed | 100 ms | ×1.6 | 2 s | 50 ms |
 //! | dns | name not found / DNS unavailable | 1 s | ×2 | 8 s | 500 ms |
 //! | slow | connect or handshake timed out | 250 ms | ×2 | 2 s | 100 ms |
 //!
@@ -46,7 +46,7 @@ pub fn pace(cost: Cost) -> Pace {
         },
         Cost::Costly => Pace {
             floor: ms(50),
-            first: ms(150),
+            first: ms(100),
             factor: 1.6,
             cap: ms(2000),
         },
