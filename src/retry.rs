@@ -3,14 +3,17 @@
 //!
 //! | cost | failures | first ceiling | growth | cap | floor |
 //! |---|---|---|---|---|---|
-//! | cheap | connection refused | 25 ms | ×1.5 | 60 ms | 5 ms |
+//! | cheap | connection refused | 25 ms | ×1.02 | 1 s | 5 ms |
 //! | costly | a backend was forked: 57P03, 53300, 3D000, standby, closed | 100 ms | ×1.6 | 2 s | 50 ms |
 //! | dns | name not found / DNS unavailable | 1 s | ×2 | 8 s | 500 ms |
 //! | slow | connect or handshake timed out | 250 ms | ×2 | 2 s | 100 ms |
 //!
 //! Each delay is drawn uniformly between the floor and the current ceiling ("full
 //! jitter" above a floor), so 200 gates restarted together spread out instead of
-//! marching in step, and the floor bounds the load a down server or DNS sees.
+//! marching in step, and the floor bounds the load a down server or DNS sees. The
+//! cheap pace grows slowly: about 50 ms between attempts for the first seconds of a
+//! wait (a server that was just started is noticed within tens of ms), about 0.5 s
+//! after 20 s, so a gate waiting on a server that stays down costs little CPU.
 //! backon generates the capped exponential ceilings; its own jitter only adds
 //! (`d + d·rand`), which is not full jitter, so the draw is done here.
 
@@ -41,8 +44,8 @@ pub fn pace(cost: Cost) -> Pace {
         Cost::Cheap => Pace {
             floor: ms(5),
             first: ms(25),
-            factor: 1.5,
-            cap: ms(60),
+            factor: 1.02,
+            cap: ms(1000),
         },
         Cost::Costly => Pace {
             floor: ms(50),

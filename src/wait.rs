@@ -54,6 +54,10 @@ pub trait Progress {
     fn changed(&self, index: usize, target: &Target, state: &TargetState);
     /// Called periodically while waiting (for a live status line).
     fn tick(&self, _states: &[RefCell<TargetState>], _left: Duration) {}
+    /// Whether [`Progress::tick`] does anything (else no timer wakes the process).
+    fn ticks(&self) -> bool {
+        false
+    }
 }
 
 /// How the run ended.
@@ -149,6 +153,9 @@ async fn interrupt() -> i32 {
 
 /// Calls [`Progress::tick`] every 200 ms; never finishes by itself.
 async fn ticker(states: &[RefCell<TargetState>], progress: &dyn Progress, deadline: Instant) {
+    if !progress.ticks() {
+        return std::future::pending().await;
+    }
     let mut interval = tokio::time::interval(Duration::from_millis(200));
     loop {
         interval.tick().await;

@@ -82,6 +82,10 @@ impl Progress for Reporter {
         }
     }
 
+    fn ticks(&self) -> bool {
+        self.style == Style::Live
+    }
+
     fn tick(&self, states: &[RefCell<TargetState>], left: Duration) {
         if self.style == Style::Live {
             let line = clean(&self.status_line(states, left));
