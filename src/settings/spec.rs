@@ -395,10 +395,13 @@ fn parse_port(p: &str) -> Result<u16, ParseError> {
     }
     match p.trim().parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        _ => Err(ParseError::new(format!(
-            "invalid port `{}`: a number from 1 to 65535 expected",
-            crate::secret::scrub(&p.chars().take(32).collect::<String>())
-        ))),
+        // Quote only a number: anything else may be a password, as in
+        // `postgresql://user:password/db` with the `@` forgotten.
+        _ if p.len() <= 12 && p.trim().trim_start_matches('-').chars().all(|c| c.is_ascii_digit()) => Err(
+            ParseError::new(format!("invalid port `{}`: a number from 1 to 65535 expected", p.trim())),
+        ),
+        _ => Err(ParseError::new("invalid port: a number from 1 to 65535 expected")
+            .hint("if the URL reads postgresql://user:password/db, the `@` before the host is missing")),
     }
 }
 
