@@ -191,6 +191,49 @@ def attempts(seconds):
     return rates
 
 
+def dns_queries(seconds):
+    """DNS queries each waiter sends while its host name does not resolve: every
+    waiter runs in a network namespace whose resolver is dnsmasq on its own
+    loopback, answering NXDOMAIN for *.nx.test and counting queries."""
+    if os.geteuid() != 0 or not shutil.which("dnsmasq") or not shutil.which("ip"):
+        print("   (skipped: needs root, ip and dnsmasq)")
+        return {}
+    ns = f"pgready-bench-{os.getpid()}"
+    etc = Path("/etc/netns") / ns
+    work = Path(tempfile.mkdtemp(prefix="pgready-dns-"))
+    counts = {}
+    try:
+        subprocess.run(["ip", "netns", "add", ns], check=True)
+        subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"], check=True)
+        etc.mkdir(parents=True, exist_ok=True)
+        (etc / "resolv.conf").write_text("nameserver 127.0.0.1\n")
+        log = work / "dns.log"
+        subprocess.run(["ip", "netns", "exec", ns, "dnsmasq", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
+                        "--bind-interfaces", "--address=/nx.test/", "--log-queries", f"--log-facility={log}",
+                        f"--pid-file={work / 'pid'}", "--user=root"], check=True)
+        url = f"postgresql://postgres:{PASSWORD}@db.nx.test:5432/postgres"
+        cmds = waiters(5432, url)
+        cmds["pg_isready loop"] = ["bash", "-c", f"until {PGBIN}/pg_isready -q -h db.nx.test -p 5432; do sleep 1; done"]
+        cmds["wait-for-it"] = [str(TOOLS / "venv" / "bin" / "wait-for-it"), "-q", "-t", "60", "-s", "db.nx.test:5432"]
+        cmds["wait-on"] = [str(TOOLS / "node_modules" / ".bin" / "wait-on"), "-t", "60000", "tcp:db.nx.test:5432"]
+        cmds["wait-port"] = [str(TOOLS / "node_modules" / ".bin" / "wait-port"), "-t", "60000", "db.nx.test:5432"]
+        for name, cmd in cmds.items():
+            before = log.read_text().count("query[") if log.exists() else 0
+            proc = subprocess.Popen(["ip", "netns", "exec", ns] + cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(seconds)
+            proc.kill()
+            proc.wait()
+            counts[name] = (log.read_text().count("query[") - before) / seconds
+    finally:
+        pid = work / "pid"
+        if pid.exists():
+            subprocess.run(["kill", pid.read_text().strip()])
+        subprocess.run(["ip", "netns", "del", ns])
+        shutil.rmtree(etc, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return counts
+
+
 def herd(server, n, tool):
     server.stop()
     before = server.log().count("too many clients") + server.log().count("remaining connection slots")
@@ -264,6 +307,9 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
               "postgres": subprocess.run([str(PGBIN / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()}
+    if os.environ.get("PGREADY_BENCH_ONLY") == "dns":
+        print(json.dumps(dns_queries(10), indent=2))
+        return
     server = Server()
     try:
         rows = single_check(server, 40 if QUICK else 200)
@@ -287,6 +333,10 @@ def main():
             print(f"   {name:16} {r['per_second']:7.1f}/s  {verdict}")
     finally:
         server.remove()
+    report["dns_queries_per_second"] = dns_queries(3 if QUICK else 10)
+    print("\n3b. DNS queries per second while the host name does not resolve (NXDOMAIN)")
+    for name, rate in report["dns_queries_per_second"].items():
+        print(f"   {name:16} {rate:7.1f}/s")
     herd_server = Server(["max_connections=20"])
     try:
         report["herd"] = [herd(herd_server, 50 if QUICK else 200, tool) for tool in ("pgready", "pg_isready loop")]

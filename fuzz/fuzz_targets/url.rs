@@ -16,7 +16,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let shown = pgready::secret::scrub(&parsed.redacted);
-    for pw in parsed.opts.iter().filter(|o| url::is_secret_key(&o.key) && o.value.chars().count() >= 3) {
+    // A password made of the mask's own `*`s cannot be told from the mask.
+    let checkable = |v: &str| v.chars().count() >= 3 && !v.contains("**");
+    for pw in parsed.opts.iter().filter(|o| url::is_secret_key(&o.key) && checkable(&o.value)) {
         assert!(!shown.contains(&pw.value), "password shown in {shown:?}");
     }
     for client in Client::ALL {
