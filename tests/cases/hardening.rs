@@ -312,7 +312,7 @@ fn hostile_inputs_are_invalid_config() {
                 .env("DATABASE_URL", input),
         );
         assert_eq!(run.code, 2, "{}: {run:?}", &input[..input.len().min(80)]);
-        let message = run.target()["message"].as_str().unwrap().to_string();
+        let message = run.message().to_string();
         assert!(
             message.contains(expect),
             "{}: {message}",
@@ -341,13 +341,7 @@ fn invalid_utf8_in_the_environment_is_invalid_config() {
     let bad = std::ffi::OsStr::from_bytes(b"postgresql://u:p\xff@h/d");
     let run = run_cmd(pgready().args(["check", "--json"]).env("DATABASE_URL", bad));
     run.assert_class("invalid_config", 2);
-    assert!(
-        run.target()["message"]
-            .as_str()
-            .unwrap()
-            .contains("not valid UTF-8"),
-        "{run:?}"
-    );
+    assert!(run.message().contains("not valid UTF-8"), "{run:?}");
 }
 
 /// Across random fault schedules, `wait --timeout T` ends by its deadline, SIGTERM

@@ -367,26 +367,16 @@ impl Pg {
         self.sql_in("postgres", sql)
     }
 
+    /// `psql` over this cluster's socket as `user` in `db`.
+    fn psql(&self, user: &str, db: &str) -> Command {
+        psql(&self.socket_dir, self.port, user, db)
+    }
+
     /// Runs SQL in `db` as the superuser.
     pub fn sql_in(&self, db: &str, sql: &str) -> String {
-        let out = pg_command("psql")
-            .arg("-h")
-            .arg(&self.socket_dir)
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                db,
-                "-X",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ])
+        let out = self
+            .psql("postgres", db)
+            .args(["-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
             .output()
             .unwrap();
         check(out, &format!("psql {sql}")).trim().to_string()
@@ -422,20 +412,8 @@ impl Pg {
     }
 
     fn holder(&self) -> Child {
-        pg_command("psql")
-            .arg("-h")
-            .arg(&self.socket_dir)
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "app",
-                "-d",
-                "appdb",
-                "-X",
-                "-c",
-                "SELECT pg_sleep(120)",
-            ])
+        self.psql("app", "appdb")
+            .args(["-c", "SELECT pg_sleep(120)"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -508,6 +486,15 @@ impl Drop for Pg {
     }
 }
 
+/// `psql` over the socket in `socket_dir` as `user` in `db`, without ~/.psqlrc.
+fn psql(socket_dir: &Path, port: u16, user: &str, db: &str) -> Command {
+    let mut cmd = pg_command("psql");
+    cmd.arg("-h")
+        .arg(socket_dir)
+        .args(["-p", &port.to_string(), "-U", user, "-d", db, "-X"]);
+    cmd
+}
+
 /// Connections held open by `psql` processes; closed on drop (the backends are
 /// terminated too: a backend in `pg_sleep` does not notice its client is gone).
 pub struct Holders {
@@ -522,10 +509,8 @@ impl Drop for Holders {
             let _ = c.kill();
             let _ = c.wait();
         }
-        let _ = pg_command("psql")
-            .arg("-h")
-            .arg(&self.socket_dir)
-            .args(["-p", &self.port.to_string(), "-U", "postgres", "-X", "-c"])
+        let _ = psql(&self.socket_dir, self.port, "postgres", "postgres")
+            .arg("-c")
             .arg("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'app'")
             .output();
     }
@@ -554,6 +539,14 @@ impl Run {
     /// The first target of the JSON document.
     pub fn target(&self) -> Value {
         self.json()["targets"][0].clone()
+    }
+
+    /// The first target's message.
+    pub fn message(&self) -> String {
+        self.target()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Asserts the exit code and (with --json) the first target's class.
