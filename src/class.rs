@@ -70,6 +70,16 @@ pub enum Class {
     TableMissing,
     /// A `--require-extension` extension is not installed in the database.
     ExtensionMissing,
+    /// A migration tool's history table does not exist (its migrations never ran).
+    MigrationsMissing,
+    /// Shipped or expected migrations are not applied yet (or a run holds the lock).
+    MigrationsPending,
+    /// A migration is recorded as failed or dirty: the tool refuses to go on.
+    MigrationsFailed,
+    /// An applied migration's shipped file no longer matches its recorded checksum.
+    MigrationsModified,
+    /// The database has applied migrations this release does not ship.
+    MigrationsUnknown,
     /// The URLs reach different clusters or databases.
     TargetsMismatch,
     /// Stopped by SIGINT or SIGTERM.
@@ -78,7 +88,7 @@ pub enum Class {
 
 impl Class {
     /// Every class, in contract order.
-    pub const ALL: [Class; 24] = [
+    pub const ALL: [Class; 29] = [
         Class::Ready,
         Class::InternalError,
         Class::InvalidConfig,
@@ -101,6 +111,11 @@ impl Class {
         Class::SchemaPermissionDenied,
         Class::TableMissing,
         Class::ExtensionMissing,
+        Class::MigrationsMissing,
+        Class::MigrationsPending,
+        Class::MigrationsFailed,
+        Class::MigrationsModified,
+        Class::MigrationsUnknown,
         Class::TargetsMismatch,
         Class::Interrupted,
     ];
@@ -130,6 +145,11 @@ impl Class {
             Class::SchemaPermissionDenied => "schema_permission_denied",
             Class::TableMissing => "table_missing",
             Class::ExtensionMissing => "extension_missing",
+            Class::MigrationsMissing => "migrations_missing",
+            Class::MigrationsPending => "migrations_pending",
+            Class::MigrationsFailed => "migrations_failed",
+            Class::MigrationsModified => "migrations_modified",
+            Class::MigrationsUnknown => "migrations_unknown",
             Class::TargetsMismatch => "targets_mismatch",
             Class::Interrupted => "interrupted",
         }
@@ -161,6 +181,11 @@ impl Class {
             Class::SchemaPermissionDenied => 44,
             Class::TableMissing => 45,
             Class::ExtensionMissing => 46,
+            Class::MigrationsMissing => 50,
+            Class::MigrationsPending => 51,
+            Class::MigrationsFailed => 52,
+            Class::MigrationsModified => 53,
+            Class::MigrationsUnknown => 54,
             Class::TargetsMismatch => 60,
             Class::Interrupted => 130,
         }
@@ -185,6 +210,7 @@ impl Class {
             Class::AuthFailed => Some("P1000"),
             Class::AccessRejected => Some("P1010"),
             Class::DatabaseMissing => Some("P1003"),
+            Class::MigrationsFailed => Some("P3009"),
             _ => None,
         }
     }
@@ -201,7 +227,9 @@ impl Class {
             | Class::TooManyConnections
             | Class::ReadOnly
             | Class::TableMissing
-            | Class::ExtensionMissing => Some(Cost::Costly),
+            | Class::ExtensionMissing
+            | Class::MigrationsMissing
+            | Class::MigrationsPending => Some(Cost::Costly),
             _ => None,
         }
     }
@@ -219,6 +247,11 @@ impl Class {
                 | Class::DatabaseMissing
                 | Class::AccessRejected
                 | Class::TlsUntrusted
+                | Class::MigrationsMissing
+                | Class::MigrationsPending
+                | Class::MigrationsFailed
+                | Class::MigrationsModified
+                | Class::MigrationsUnknown
         )
     }
 
@@ -257,6 +290,11 @@ impl Class {
             Class::SchemaPermissionDenied => &["since PostgreSQL 15 only the database owner may create in schema public: make the app's role own the database (ALTER DATABASE ... OWNER TO ...) or GRANT USAGE, CREATE ON SCHEMA ... TO ..."],
             Class::TableMissing => &["the app's tables are not there yet: run its migrations (e.g. `npx prisma migrate deploy`), or wait for the migration job"],
             Class::ExtensionMissing => &["create the extension as a superuser: CREATE EXTENSION IF NOT EXISTS ...; (managed databases list the extensions they allow)"],
+            Class::MigrationsMissing => &["the app's migrations never ran on this database: run them (a migration job, or `pgready wait -- <migrate command>`); `wait` keeps checking until they do"],
+            Class::MigrationsPending => &["run the app's migrations (e.g. `npx prisma migrate deploy`), or let the migration job finish; `wait` keeps checking"],
+            Class::MigrationsFailed => &["a failed migration blocks every later deploy: repair what it left half-done, mark it resolved with the tool's own command, then deploy again"],
+            Class::MigrationsModified => &["a migration file was edited after it was applied: ship it exactly as applied and put the change in a new migration"],
+            Class::MigrationsUnknown => &["the database is ahead of (or diverged from) this release: deploy the matching release or image"],
             Class::TargetsMismatch => &["make DATABASE_URL, DATABASE_DIRECT_URL and the read/write URLs point at the same database (a pooler in front of the same cluster is fine)"],
         }
     }

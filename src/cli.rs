@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::class::Class;
 use crate::settings::client::Client;
 use crate::settings::gates::{SchemaPrivilege, TableName, Version};
+use crate::settings::migrations::Requirement;
 
 const AFTER_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default
@@ -19,7 +20,9 @@ Exit codes: 0 ready; 1 internal_error; 2 invalid_config; 10-15 network
 (dns_not_found, dns_unavailable, connection_refused, connect_timeout,
 handshake_timeout, connection_closed); 20-22 TLS; 30 auth_failed;
 31 access_rejected; 32 database_missing; 40 server_starting;
-41 too_many_connections; 42 read_only; 130/143 interrupted.
+41 too_many_connections; 42 read_only; 43-46 gates; 50-54 migrations
+(missing, pending, failed, modified, unknown); 60 targets_mismatch;
+130/143 interrupted.
 With `wait -- CMD`, CMD replaces pgready once ready (126/127 if it cannot run).";
 
 /// Is this PostgreSQL database really ready for this app? Wait for it, and say
@@ -187,6 +190,52 @@ pub struct Options {
     /// safe against many gates doing the same at once).
     #[arg(long, env = "PGREADY_CREATE_DATABASE", global = true)]
     pub create_database: bool,
+
+    /// Gate on a migration tool's history table (repeatable): prisma, drizzle,
+    /// golang-migrate, sqlx, diesel, alembic, django, flyway, knex, dbmate. With
+    /// `=DIR`, compare it with the migrations the app ships in DIR.
+    #[arg(
+        long = "migrations",
+        value_name = "TOOL[=DIR]",
+        env = "PGREADY_MIGRATIONS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub migrations: Vec<String>,
+
+    /// Where a tool keeps its history table, if not where it does by default
+    /// (repeatable), e.g. drizzle=public.__drizzle_migrations.
+    #[arg(
+        long = "migrations-table",
+        value_name = "TOOL=[SCHEMA.]TABLE",
+        env = "PGREADY_MIGRATIONS_TABLE",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub migrations_table: Vec<String>,
+
+    /// The newest migration this release needs must be applied (repeatable;
+    /// TOOL=NAME when several tools are checked). Works without DIR.
+    #[arg(
+        long = "expect-migration",
+        value_name = "[TOOL=]NAME",
+        env = "PGREADY_EXPECT_MIGRATION",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub expect_migration: Vec<String>,
+
+    /// `applied` (default): every shipped or expected migration applied, none
+    /// failed, modified or unknown — the app's gate. `deployable`: none failed or
+    /// modified, pending is fine — the gate in front of the migration command.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "STATE",
+        env = "PGREADY_REQUIRE_MIGRATIONS",
+        global = true
+    )]
+    pub require_migrations: Option<Requirement>,
 
     /// On failure, write a short reason here for Kubernetes (default:
     /// /dev/termination-log when it exists and is writable).

@@ -13,7 +13,11 @@
 //! - [`classify`]: every upstream error → a contract [`class::Class`] with a
 //!   message and fixes; [`class`] is the contract table itself.
 //! - [`checks`]: work on a ready session — the gates (version, schema privilege,
-//!   tables, extensions, same database), `--create-database`, doctor's facts.
+//!   tables, extensions, same database), the migration gate, `--create-database`,
+//!   doctor's facts.
+//! - [`migrations`]: each migration tool's history table and shipped migrations
+//!   (one module per tool, one registry), compared into applied / pending /
+//!   failed / modified / unknown.
 //! - [`retry`]: the pure retry policy (how long to wait after which failure).
 //! - [`wait`]: all targets concurrently under one hard deadline, signals included.
 //! - [`report`]: human, JSON and log output, all redacted.
@@ -27,6 +31,7 @@ pub mod class;
 pub mod classify;
 pub mod cli;
 pub mod exec;
+pub mod migrations;
 pub mod outcome;
 pub mod probe;
 pub mod report;

@@ -133,4 +133,6 @@ pub struct Attempt {
     pub stages: Stages,
     /// What pgready changed on the way (e.g. a database it created).
     pub actions: Vec<String>,
+    /// What each migration tool's history showed (when checked and reached).
+    pub migrations: Vec<crate::migrations::Report>,
 }

@@ -10,6 +10,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::time::Instant;
 
 use crate::checks::gates::GateCheck;
+use crate::checks::migrations::MigrationCheck;
 use crate::class::Class;
 use crate::outcome::{Attempt, Failure, Stage};
 use crate::probe::Prober;
@@ -184,6 +185,7 @@ impl Driver<'_> {
                     result: Err(failure.clone()),
                     stages: Default::default(),
                     actions: Vec::new(),
+                    migrations: Vec::new(),
                 };
                 self.record(attempt, false, true);
                 return;
@@ -229,16 +231,26 @@ impl Driver<'_> {
         }
     }
 
-    /// One attempt, with the gates inspected when any is set.
+    /// One attempt, with the gates and the migration history inspected when any
+    /// is asked for.
     async fn one_attempt(&self, spec: &ConnSpec, deadline: Instant) -> Attempt {
         let gates = &self.settings.gates;
         let writable = self.target.require_writable || gates.require_writable;
-        if gates.inspects() {
-            self.prober
-                .attempt(spec, writable, deadline, &GateCheck { gates })
-                .await
-        } else {
-            self.prober.attempt(spec, writable, deadline, &()).await
+        let plan = &self.settings.migrations;
+        match (gates.inspects(), plan.is_empty()) {
+            (false, true) => self.prober.attempt(spec, writable, deadline, &()).await,
+            (true, true) => {
+                self.prober
+                    .attempt(spec, writable, deadline, &GateCheck { gates })
+                    .await
+            }
+            (_, false) => {
+                let migrations = MigrationCheck::new(plan);
+                let checks = (GateCheck { gates }, &migrations);
+                let mut attempt = self.prober.attempt(spec, writable, deadline, &checks).await;
+                attempt.migrations = migrations.take();
+                attempt
+            }
         }
     }
 

@@ -41,7 +41,7 @@ fn fail(class: Class, message: String) -> Failure {
 }
 
 /// A query error during a gate: classified like any session error.
-fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
+pub fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
     let ctx = crate::classify::SessionContext {
         endpoint: &ready.facts.endpoint,
         user: &ready.spec.user,

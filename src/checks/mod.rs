@@ -7,4 +7,5 @@
 pub mod create;
 pub mod doctor;
 pub mod gates;
+pub mod migrations;
 pub mod sql;

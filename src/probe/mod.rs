@@ -78,6 +78,23 @@ impl Inspect for () {
     }
 }
 
+/// An inspection through a reference.
+impl<I: Inspect> Inspect for &I {
+    async fn inspect(&self, ready: &Ready<'_>) -> Result<Option<String>, Failure> {
+        (**self).inspect(ready).await
+    }
+}
+
+/// Two inspections in order; the first failure ends the pair, and the identity is
+/// the first one found.
+impl<A: Inspect, B: Inspect> Inspect for (A, B) {
+    async fn inspect(&self, ready: &Ready<'_>) -> Result<Option<String>, Failure> {
+        let first = self.0.inspect(ready).await?;
+        let second = self.1.inspect(ready).await?;
+        Ok(first.or(second))
+    }
+}
+
 /// One attempt's fixed inputs.
 struct Job<'a, I> {
     spec: &'a ConnSpec,
@@ -122,6 +139,7 @@ impl Prober {
             result,
             stages,
             actions: Vec::new(),
+            migrations: Vec::new(),
         }
     }
 

@@ -117,6 +117,11 @@ pub fn summary(v: &Verdict<'_>) -> Vec<String> {
             v.message(),
             v.elapsed_ms
         ));
+        lines.extend(
+            v.migrations
+                .iter()
+                .map(|m| format!("    migrations: {}", m.summary())),
+        );
         lines.extend(v.hints.iter().map(|h| format!("    warning: {h}")));
         return lines.into_iter().map(|l| clean(&l)).collect();
     }

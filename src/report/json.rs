@@ -55,6 +55,9 @@ pub struct TargetJson {
     pub actions: Vec<String>,
     /// Milliseconds per stage of the last attempt (`null`: not reached).
     pub stages_ms: StagesJson,
+    /// One object per `--migrations` tool, as the last attempt read it (empty when
+    /// not asked for, or when the attempt did not get that far).
+    pub migrations: Vec<crate::migrations::Report>,
 }
 
 /// TLS facts.
@@ -123,6 +126,7 @@ impl From<&Verdict<'_>> for TargetJson {
                 auth: ms(v.stages.auth),
                 query: ms(v.stages.query),
             },
+            migrations: v.migrations.to_vec(),
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Verdict<'a> {
     pub stages: Stages,
     /// What pgready changed (e.g. a database it created).
     pub actions: &'a [String],
+    /// What each migration tool's history showed on the last attempt.
+    pub migrations: &'a [crate::migrations::Report],
 }
 
 impl Verdict<'_> {
@@ -95,6 +97,7 @@ fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) ->
         elapsed_ms: state.elapsed.as_millis(),
         stages: last.map(|a| a.stages).unwrap_or_default(),
         actions: &state.actions,
+        migrations: last.map_or(&[], |a| a.migrations.as_slice()),
     }
 }
 

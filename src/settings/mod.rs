@@ -5,6 +5,7 @@ pub mod client;
 pub mod env;
 pub mod gates;
 pub mod lint;
+pub mod migrations;
 pub mod pgpass;
 pub mod spec;
 pub mod targets;
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use crate::class::Class;
 use crate::cli::{Cli, Command, ExitCodes, LogFormat};
-use crate::outcome::Failure;
+use crate::outcome::{Failure, Stage};
 use env::Env;
 use targets::Target;
 
@@ -59,6 +60,8 @@ pub struct Settings {
     pub quiet: bool,
     /// Gates beyond readiness.
     pub gates: gates::Gates,
+    /// Migration history to check (empty: none).
+    pub migrations: migrations::MigrationPlan,
     /// Where the Kubernetes termination message goes, if anywhere.
     pub termination_log: Option<std::path::PathBuf>,
 }
@@ -73,7 +76,18 @@ impl Settings {
             client: opts.client.unwrap_or(client::Client::Libpq),
             client_chosen: opts.client.is_some(),
         };
-        let targets = targets::collect(&opts.urls, &opts.url_env, env, &ctx);
+        let mut targets = targets::collect(&opts.urls, &opts.url_env, env, &ctx);
+        let migrations = migrations::MigrationPlan::build(
+            &opts.migrations,
+            &opts.migrations_table,
+            &opts.expect_migration,
+            opts.require_migrations,
+        )
+        .unwrap_or_else(|message| {
+            // A plan that cannot work is the configuration's failure, like a bad URL.
+            targets = Err(Failure::new(Class::InvalidConfig, Stage::Config, message));
+            migrations::MigrationPlan::default()
+        });
         let from_variables = targets
             .as_ref()
             .map_or(0, |t| t.iter().filter(|t| t.source != "--url").count());
@@ -95,6 +109,7 @@ impl Settings {
             },
             targets,
             gates,
+            migrations,
             termination_log: crate::report::termination::path(opts.termination_log),
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),

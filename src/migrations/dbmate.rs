@@ -1,0 +1,57 @@
+//! dbmate: `schema_migrations(version varchar)` in the session's current schema;
+//! files `<version>_<name>.sql` (default directory `db/migrations`), the version
+//! being the leading digits, stored as written.
+
+use std::path::Path;
+
+use super::{files, Local, Tool};
+use crate::settings::gates::TableName;
+
+/// dbmate (`dbmate up`).
+pub struct Dbmate;
+
+impl Tool for Dbmate {
+    fn name(&self) -> &'static str {
+        "dbmate"
+    }
+
+    fn default_table(&self, _app_schema: &str) -> TableName {
+        TableName {
+            schema: None,
+            name: "schema_migrations".into(),
+        }
+    }
+
+    fn history_sql(&self, table: &str) -> String {
+        format!("SELECT version, NULL, false, NULL, NULL FROM {table} ORDER BY version")
+    }
+
+    fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
+        Ok(files::entries(dir)?
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".sql"))
+            .filter_map(|(name, file)| {
+                Some(Local {
+                    key: files::leading_digits(&name)?.to_string(),
+                    name: name.trim_end_matches(".sql").to_string(),
+                    file,
+                    ..Local::default()
+                })
+            })
+            .collect())
+    }
+
+    fn deploy_command(&self) -> &'static str {
+        "dbmate up"
+    }
+
+    fn resolve_failed(&self, _name: &str) -> String {
+        "dbmate runs each migration in a transaction and records no failures".into()
+    }
+
+    fn expected_key(&self, expected: &str) -> String {
+        files::leading_digits(expected)
+            .unwrap_or(expected)
+            .to_string()
+    }
+}

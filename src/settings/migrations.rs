@@ -1,0 +1,206 @@
+//! `--migrations`, `--migrations-table`, `--expect-migration` and
+//! `--require-migrations`, validated, with the shipped migrations read once
+//! from their directories (they do not change while pgready waits).
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::gates::TableName;
+use crate::migrations::{self, Local, Tool};
+
+/// What `--require-migrations` asks of the history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Requirement {
+    /// Every shipped (or expected) migration applied, none failed, modified or
+    /// unknown: the app's gate.
+    #[default]
+    Applied,
+    /// Nothing failed or modified; pending is fine: the gate in front of the
+    /// migration command itself.
+    Deployable,
+}
+
+impl Requirement {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Requirement::Applied => "applied",
+            Requirement::Deployable => "deployable",
+        }
+    }
+}
+
+/// One tool to check.
+#[derive(Clone)]
+pub struct ToolCheck {
+    /// The tool.
+    pub tool: &'static dyn Tool,
+    /// Its migrations directory, if given.
+    pub dir: Option<PathBuf>,
+    /// The migrations shipped there.
+    pub local: Option<Vec<Local>>,
+    /// `--migrations-table`, else the tool's default.
+    pub table: Option<TableName>,
+    /// `--expect-migration`: the newest migration the app needs.
+    pub expect: Option<String>,
+}
+
+impl std::fmt::Debug for ToolCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolCheck")
+            .field("tool", &self.tool.name())
+            .field("dir", &self.dir)
+            .field("table", &self.table)
+            .field("expect", &self.expect)
+            .finish()
+    }
+}
+
+/// Everything to check about migrations; empty when `--migrations` is not given.
+#[derive(Clone, Debug, Default)]
+pub struct MigrationPlan {
+    /// One entry per `--migrations`.
+    pub tools: Vec<ToolCheck>,
+    /// What the history must show.
+    pub requirement: Requirement,
+}
+
+impl MigrationPlan {
+    /// Builds the plan from the raw flags, reading each directory.
+    pub fn build(
+        specs: &[String],
+        tables: &[String],
+        expected: &[String],
+        requirement: Option<Requirement>,
+    ) -> Result<MigrationPlan, String> {
+        let mut tools: Vec<ToolCheck> = Vec::new();
+        for spec in specs {
+            let (name, dir) = match spec.split_once('=') {
+                Some((name, dir)) => (name, Some(PathBuf::from(dir))),
+                None => (spec.as_str(), None),
+            };
+            let tool = known_tool(name)?;
+            if tools.iter().any(|t| t.tool.name() == tool.name()) {
+                return Err(format!("--migrations names `{name}` twice"));
+            }
+            let local = dir
+                .as_deref()
+                .map(|d| tool.local(d))
+                .transpose()
+                .map_err(|e| format!("--migrations {name}: {e}"))?;
+            tools.push(ToolCheck {
+                tool,
+                dir,
+                local,
+                table: None,
+                expect: None,
+            });
+        }
+        for text in tables {
+            let (name, table) = text
+                .split_once('=')
+                .ok_or_else(|| format!("--migrations-table `{text}`: write TOOL=[SCHEMA.]TABLE"))?;
+            assign(&mut tools, "--migrations-table", Some(name))?.table = Some(table.parse()?);
+        }
+        for text in expected {
+            let (name, migration) = match text.split_once('=') {
+                Some((name, m)) if migrations::tool(name).is_some() => (Some(name), m),
+                _ => (None, text.as_str()),
+            };
+            let check = assign(&mut tools, "--expect-migration", name)?;
+            check.expect = Some(migration.to_string());
+        }
+        if tools.is_empty() && requirement.is_some() {
+            return Err("--require-migrations needs --migrations TOOL[=DIR]".into());
+        }
+        Ok(MigrationPlan {
+            tools,
+            requirement: requirement.unwrap_or_default(),
+        })
+    }
+
+    /// Whether any migration history is checked.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+fn known_tool(name: &str) -> Result<&'static dyn Tool, String> {
+    migrations::tool(name).ok_or_else(|| {
+        format!(
+            "unknown migration tool `{name}` (one of: {})",
+            migrations::tool_names().join(", ")
+        )
+    })
+}
+
+/// The `--migrations` entry a per-tool flag is about: the named one, or the only one.
+fn assign<'a>(
+    tools: &'a mut [ToolCheck],
+    flag: &str,
+    name: Option<&str>,
+) -> Result<&'a mut ToolCheck, String> {
+    let only = tools.len() == 1;
+    let index = match name {
+        Some(name) => {
+            known_tool(name)?;
+            tools.iter().position(|t| t.tool.name() == name)
+        }
+        None if only => Some(0),
+        None if tools.is_empty() => None,
+        None => {
+            return Err(format!(
+                "{flag}: several tools are checked; write TOOL=VALUE"
+            ))
+        }
+    };
+    let index = index.ok_or_else(|| {
+        format!(
+            "{flag}{}: add --migrations {} too",
+            name.map(|n| format!(" {n}")).unwrap_or_default(),
+            name.unwrap_or("TOOL[=DIR]")
+        )
+    })?;
+    Ok(&mut tools[index])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_are_validated() {
+        let plan = MigrationPlan::build(
+            &strings(&["prisma", "drizzle"]),
+            &strings(&["drizzle=public.migs"]),
+            &strings(&["prisma=20240101_init", "drizzle=1700000000000"]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.tools.len(), 2);
+        assert_eq!(plan.tools[1].table.as_ref().unwrap().name, "migs");
+        assert_eq!(plan.tools[0].expect.as_deref(), Some("20240101_init"));
+        assert_eq!(plan.requirement, Requirement::Applied);
+
+        let one =
+            MigrationPlan::build(&strings(&["sqlx"]), &[], &strings(&["3_add"]), None).unwrap();
+        assert_eq!(one.tools[0].expect.as_deref(), Some("3_add"));
+
+        let bad = |specs: &[&str], tables: &[&str], expected: &[&str]| {
+            MigrationPlan::build(&strings(specs), &strings(tables), &strings(expected), None)
+                .unwrap_err()
+        };
+        assert!(bad(&["liquibase"], &[], &[]).contains("unknown migration tool"));
+        assert!(bad(&["prisma", "prisma"], &[], &[]).contains("twice"));
+        assert!(bad(&["prisma", "knex"], &[], &["x"]).contains("several tools"));
+        assert!(bad(&["prisma"], &["knex=t"], &[]).contains("add --migrations knex"));
+        assert!(bad(&[], &[], &["x"]).contains("add --migrations"));
+        assert!(bad(&["prisma=/nonexistent/dir"], &[], &[]).contains("cannot read"));
+        assert!(MigrationPlan::build(&[], &[], &[], Some(Requirement::Deployable)).is_err());
+    }
+}
