@@ -152,7 +152,8 @@ fn db_error(
         c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => (Class::AccessRejected, access_hint(&server, ctx)),
         c if *c == SqlState::INSUFFICIENT_PRIVILEGE => (
             Class::AccessRejected,
-            Some(format!("grant it: GRANT CONNECT ON DATABASE \"{}\" TO \"{}\";", ctx.dbname, ctx.user)),
+            // At login it is CONNECT; later, a check's query was refused.
+            (stage == Stage::Auth).then(|| format!("grant it: GRANT CONNECT ON DATABASE \"{}\" TO \"{}\";", ctx.dbname, ctx.user)),
         ),
         c if *c == SqlState::INVALID_CATALOG_NAME => (
             Class::DatabaseMissing,

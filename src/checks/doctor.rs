@@ -10,12 +10,14 @@ use tokio::time::Instant;
 
 use super::sql::{app_schema, literal};
 use crate::class::Class;
+use crate::migrations::Report;
 use crate::outcome::{Failure, ServerFacts, Stage};
 use crate::probe::resolve::ResolveError;
 use crate::probe::{Inspect, Prober, Ready};
 use crate::settings::client::{Client, TlsPlan};
 use crate::settings::gates::Version;
 use crate::settings::lint::Finding;
+use crate::settings::migrations::MigrationPlan;
 use crate::settings::spec::{ConnSpec, Host};
 use crate::settings::targets::Target;
 use crate::settings::Settings;
@@ -188,14 +190,34 @@ const FACTS_SQL: &str = "SELECT pg_catalog.current_setting('max_connections'), \
     (SELECT client_port FROM pg_catalog.pg_stat_activity WHERE pid = pg_catalog.pg_backend_pid()) \
     FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = ";
 
-/// Collects [`Facts`] on the ready session.
-#[derive(Default)]
-struct Collector {
+/// Collects [`Facts`] and the migration history on the ready session.
+struct Collector<'a> {
     facts: RefCell<Facts>,
+    /// The `--migrations` plan, or every tool at its default table.
+    plan: &'a MigrationPlan,
+    /// Whether the plan is doctor's own search for any known history table.
+    searching: bool,
+    migrations: RefCell<Vec<(Report, Option<Failure>)>>,
 }
 
-impl Inspect for Collector {
+impl Inspect for Collector<'_> {
     async fn inspect(&self, ready: &Ready<'_>) -> Result<Option<String>, Failure> {
+        for check in &self.plan.tools {
+            let read = super::migrations::read(ready, check, self.plan.requirement).await;
+            match read {
+                Ok((report, _)) if self.searching && !report.present => {}
+                Ok(found) => self.migrations.borrow_mut().push(found),
+                // Searching, a table of that name may be another tool's.
+                Err(_) if self.searching => {}
+                Err(failure) => {
+                    let report = Report {
+                        tool: check.tool.name(),
+                        ..Report::default()
+                    };
+                    self.migrations.borrow_mut().push((report, Some(failure)));
+                }
+            }
+        }
         let sql = format!("{FACTS_SQL}{}", literal(&app_schema(ready.spec)));
         let row = ready
             .rows(&sql)
@@ -264,7 +286,18 @@ async fn one(
         );
         return (list, None);
     }
-    let collector = Collector::default();
+    let searching = settings.migrations.is_empty();
+    let every_tool = MigrationPlan::every_tool();
+    let collector = Collector {
+        facts: RefCell::default(),
+        plan: if searching {
+            &every_tool
+        } else {
+            &settings.migrations
+        },
+        searching,
+        migrations: RefCell::default(),
+    };
     let attempt = prober
         .attempt(
             spec,
@@ -275,7 +308,10 @@ async fn one(
         .await;
     let facts = collector.facts.into_inner();
     match &attempt.result {
-        Ok(server) => session_items(&mut list, settings, target, spec, server, &facts, replicas),
+        Ok(server) => {
+            session_items(&mut list, settings, target, spec, server, &facts, replicas);
+            migration_items(&mut list, &collector.migrations.into_inner(), searching);
+        }
         Err(failure) => failed_session(&mut list, failure),
     }
     (list, facts.identity)
@@ -750,6 +786,25 @@ fn pooler_item(
         evidence,
         fix,
     );
+}
+
+/// One item per migration tool: what its history holds, or why it blocks.
+fn migration_items(list: &mut Checklist, found: &[(Report, Option<Failure>)], searching: bool) {
+    const TITLE: &str = "migration history";
+    if found.is_empty() && searching {
+        let names = crate::migrations::tool_names().join(", ");
+        list.skip(
+            "migrations",
+            TITLE,
+            &format!("no history table of a known tool ({names}) where the tools keep it; pass --migrations TOOL[=DIR] to check one"),
+        );
+    }
+    for (report, failure) in found {
+        match failure {
+            Some(failure) => list.fail("migrations", TITLE, failure),
+            None => list.push("migrations", TITLE, Status::Ok, report.summary(), None),
+        }
+    }
 }
 
 fn same_database(lists: &mut [Checklist], identities: &[(String, String)]) {

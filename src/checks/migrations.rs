@@ -111,7 +111,9 @@ pub async fn read(
         ident(table.schema.as_deref().unwrap_or_default()),
         ident(&table.name)
     );
-    let records = history(ready, &tool.history_sql(&quoted)).await?;
+    let records = history(ready, &tool.history_sql(&quoted))
+        .await
+        .map_err(|e| not_the_tools_table(ready, &e, tool, &report.table))?;
     let mut status = tool.compare(&records, check.local.as_deref());
     if let Some((sql, _)) = tool.lock_sql(&table) {
         // A lock table that cannot be read is no evidence of a lock.
@@ -182,8 +184,8 @@ async fn locate(ready: &Ready<'_>, wanted: &TableName) -> Result<(TableName, boo
     ))
 }
 
-async fn history(ready: &Ready<'_>, sql: &str) -> Result<Vec<Record>, Failure> {
-    let rows = ready.rows(sql).await.map_err(|e| query_failed(ready, &e))?;
+async fn history(ready: &Ready<'_>, sql: &str) -> Result<Vec<Record>, tokio_postgres::Error> {
+    let rows = ready.rows(sql).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -204,6 +206,42 @@ fn first_is_true(rows: &[Vec<Option<String>>]) -> bool {
         .and_then(|r| r.first())
         .and_then(|v| v.as_deref())
         == Some("t")
+}
+
+/// A history query that fails on the table's shape (a missing column, a wrong
+/// type) means the table is not this tool's: a configuration error, not the
+/// server's.
+fn not_the_tools_table(
+    ready: &Ready<'_>,
+    e: &tokio_postgres::Error,
+    tool: &dyn Tool,
+    table: &str,
+) -> Failure {
+    use tokio_postgres::error::SqlState;
+    let shape = [SqlState::UNDEFINED_COLUMN, SqlState::UNDEFINED_FUNCTION];
+    match e.as_db_error() {
+        Some(db) if shape.contains(db.code()) => Failure::new(
+            Class::InvalidConfig,
+            Stage::Query,
+            format!(
+                "{table} is not {}'s history table ({}): is it another tool's?",
+                tool.name(),
+                db.message()
+            ),
+        )
+        .with_hint(format!(
+            "check --migrations (golang-migrate and dbmate both use `schema_migrations`), or name {}'s table with --migrations-table {}=SCHEMA.TABLE",
+            tool.name(),
+            tool.name()
+        )),
+        Some(db) if db.code() == &SqlState::INSUFFICIENT_PRIVILEGE => {
+            query_failed(ready, e).with_hint(format!(
+                "let the role read the history (reading is all pgready does): GRANT SELECT ON {table} TO {};",
+                ident(&ready.spec.user)
+            ))
+        }
+        _ => query_failed(ready, e),
+    }
 }
 
 /// Whether the expected migration is applied: by the shipped list when it ships

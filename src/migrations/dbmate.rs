@@ -23,7 +23,9 @@ impl Tool for Dbmate {
     }
 
     fn history_sql(&self, table: &str) -> String {
-        format!("SELECT version, NULL, false, NULL, NULL FROM {table} ORDER BY version")
+        // `lower()` fails on golang-migrate's bigint `version` in a table of the same
+        // name, so the two tools' tables are not mistaken for each other.
+        format!("SELECT lower(version), NULL, false, NULL, NULL FROM {table} ORDER BY version")
     }
 
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {

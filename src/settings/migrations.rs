@@ -120,6 +120,25 @@ impl MigrationPlan {
         })
     }
 
+    /// Every tool at its default table, nothing shipped, nothing expected: what
+    /// doctor looks for when `--migrations` is not given (only failures and edits
+    /// count then).
+    pub fn every_tool() -> MigrationPlan {
+        MigrationPlan {
+            tools: migrations::TOOLS
+                .iter()
+                .map(|&tool| ToolCheck {
+                    tool,
+                    dir: None,
+                    local: None,
+                    table: None,
+                    expect: None,
+                })
+                .collect(),
+            requirement: Requirement::Deployable,
+        }
+    }
+
     /// Whether any migration history is checked.
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
