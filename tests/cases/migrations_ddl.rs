@@ -27,33 +27,6 @@ const FLYWAY_DDL: &str = "CREATE TABLE flyway_schema_history (installed_rank INT
     installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, \
     success BOOLEAN NOT NULL, CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank))";
 
-/// `pgready check --json --url URL ARGS...`.
-pub fn gate(url: &str, args: &[&str]) -> Run {
-    let mut all = vec!["check", "--json", "--url", url];
-    all.extend_from_slice(args);
-    run_args(&all)
-}
-
-/// The first target's report for its first tool.
-pub fn report(run: &Run) -> Value {
-    run.target()["migrations"][0].clone()
-}
-
-/// A JSON array of strings as a vector.
-pub fn names(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 fn sha256sum(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8_lossy(&out.stdout)[..64].to_string()
@@ -81,15 +54,15 @@ fn prisma_every_state() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path().join("prisma/migrations");
     let spec = format!("prisma={}", dir.display());
-    write(
+    write_file(
         &dir.join("migration_lock.toml"),
         "provider = \"postgresql\"\n",
     );
-    write(
+    write_file(
         &dir.join("20240101000000_init/migration.sql"),
         "CREATE TABLE \"User\" (id serial PRIMARY KEY);\n",
     );
-    write(
+    write_file(
         &dir.join("20240102000000_posts/migration.sql"),
         "CREATE TABLE \"Post\" (id serial PRIMARY KEY);\n",
     );
@@ -137,7 +110,7 @@ fn prisma_every_state() {
     );
 
     // One pending: the release ships a third migration.
-    write(
+    write_file(
         &dir.join("20240103000000_tags/migration.sql"),
         "CREATE TABLE \"Tag\" (id serial PRIMARY KEY);\n",
     );
@@ -372,11 +345,11 @@ fn golang_migrate_every_state() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
     for (v, t) in [(1, "users"), (2, "posts"), (3, "tags")] {
-        write(
+        write_file(
             &dir.join(format!("00000{v}_{t}.up.sql")),
             &format!("CREATE TABLE {t} (id int);"),
         );
-        write(
+        write_file(
             &dir.join(format!("00000{v}_{t}.down.sql")),
             &format!("DROP TABLE {t};"),
         );
@@ -461,15 +434,15 @@ fn flyway_every_state() {
     let url = pg.url("");
     let project = tempfile::tempdir().unwrap();
     let dir = project.path().join("sql");
-    write(
+    write_file(
         &dir.join("V1__create_users.sql"),
         "CREATE TABLE users (id int);\nCREATE INDEX ON users (id);\n",
     );
-    write(
+    write_file(
         &dir.join("V1_1__add_posts.sql"),
         "CREATE TABLE posts (id int);\n",
     );
-    write(
+    write_file(
         &dir.join("views/R__user_view.sql"),
         "CREATE OR REPLACE VIEW v AS SELECT 1;\n",
     );
@@ -541,7 +514,7 @@ fn flyway_every_state() {
     )
     .unwrap();
     // A non-transactional migration failed.
-    write(
+    write_file(
         &dir.join("V2__concurrent_index.sql"),
         "CREATE INDEX CONCURRENTLY ON posts (id);\n",
     );
@@ -582,9 +555,9 @@ fn a_flyway_baseline_stands_for_the_versions_below_it() {
     let pg = Pg::start();
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    write(&dir.join("V1__old.sql"), "SELECT 1;\n");
-    write(&dir.join("V2__old.sql"), "SELECT 2;\n");
-    write(&dir.join("V3__new.sql"), "SELECT 3;\n");
+    write_file(&dir.join("V1__old.sql"), "SELECT 1;\n");
+    write_file(&dir.join("V2__old.sql"), "SELECT 2;\n");
+    write_file(&dir.join("V3__new.sql"), "SELECT 3;\n");
     pg.sql_in("appdb", FLYWAY_DDL);
     pg.sql_in("appdb", "GRANT SELECT ON flyway_schema_history TO app; \
         INSERT INTO flyway_schema_history VALUES (1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'app', now(), 0, true)");

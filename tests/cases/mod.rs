@@ -4,6 +4,7 @@ mod connect;
 mod doctor;
 mod gates;
 mod hardening;
+mod migrations_cli;
 mod migrations_ddl;
 mod termination;
 mod tls;

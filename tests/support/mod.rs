@@ -9,6 +9,7 @@
 pub mod certs;
 pub mod faults;
 pub mod pgbouncer;
+pub mod tools;
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -635,4 +636,32 @@ pub fn read_all(mut r: impl Read) -> String {
     let mut s = String::new();
     let _ = r.read_to_string(&mut s);
     s
+}
+
+/// `pgready check --json --url URL ARGS...`.
+pub fn gate(url: &str, args: &[&str]) -> Run {
+    let mut all = vec!["check", "--json", "--url", url];
+    all.extend_from_slice(args);
+    run_args(&all)
+}
+
+/// The first target's report for its first tool.
+pub fn report(run: &Run) -> Value {
+    run.target()["migrations"][0].clone()
+}
+
+/// A JSON array of strings as a vector.
+pub fn names(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Writes `text` to `path`, creating its directory.
+pub fn write_file(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
 }
