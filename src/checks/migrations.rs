@@ -350,6 +350,19 @@ impl Judge<'_> {
                 "ship the migration exactly as it was applied (e.g. `git checkout` the file); a change belongs in a new migration".into(),
             );
         }
+        if status.locked {
+            let unlock = tool
+                .lock_sql(&TableName {
+                    schema: None,
+                    name: String::new(),
+                })
+                .map_or("", |(_, u)| u);
+            return self.fail(
+                Class::MigrationsPending,
+                format!("the migration lock of {} is held: a migration run is in progress, or one crashed", self.table),
+                format!("if no migration is running, release it: `{unlock}`"),
+            );
+        }
         if self.requirement == Requirement::Deployable {
             return None;
         }
@@ -365,19 +378,6 @@ impl Judge<'_> {
                     "a newer release (or another branch) migrated this database, or this is the wrong image: deploy the release whose migrations match, or compare {} with the migrations directory",
                     self.table
                 ),
-            );
-        }
-        if status.locked {
-            let unlock = tool
-                .lock_sql(&TableName {
-                    schema: None,
-                    name: String::new(),
-                })
-                .map_or("", |(_, u)| u);
-            return self.fail(
-                Class::MigrationsPending,
-                format!("the migration lock of {} is held: a migration run is in progress, or one crashed", self.table),
-                format!("if no migration is running, release it: `{unlock}`"),
             );
         }
         if !status.pending.is_empty() {

@@ -38,7 +38,8 @@ impl Tool for Alembic {
                 continue;
             }
             let source = files::read_text(&file)?;
-            let Some(revision) = assignment(&source, "revision").and_then(|v| quoted(v).pop())
+            let Some(revision) =
+                assignment(&source, "revision").and_then(|v| files::python_strings(v).pop())
             else {
                 continue;
             };
@@ -47,7 +48,7 @@ impl Tool for Alembic {
                 name: revision,
                 file,
                 parents: assignment(&source, "down_revision")
-                    .map(quoted)
+                    .map(files::python_strings)
                     .unwrap_or_default(),
                 ..Local::default()
             });
@@ -115,20 +116,6 @@ fn assignment<'a>(source: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// The quoted strings in a Python value: `'a'`, `("a", "b")`, `None` (none).
-fn quoted(value: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = value;
-    while let Some(start) = rest.find(['\'', '"']) {
-        let quote = rest[start..].chars().next().unwrap_or('"');
-        let after = &rest[start + 1..];
-        let Some(end) = after.find(quote) else { break };
-        found.push(after[..end].to_string());
-        rest = &after[end + 1..];
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,24 +124,24 @@ mod tests {
     fn reads_old_and_typed_assignments() {
         let old = "\"\"\"add\n\nRevision ID: b2\nRevises: a1\n\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n";
         assert_eq!(
-            assignment(old, "revision").map(quoted),
+            assignment(old, "revision").map(files::python_strings),
             Some(vec!["b2".into()])
         );
         assert_eq!(
-            assignment(old, "down_revision").map(quoted),
+            assignment(old, "down_revision").map(files::python_strings),
             Some(vec!["a1".into()])
         );
         let typed = "revision: str = \"m3\"\ndown_revision: Union[str, Sequence[str], None] = (\"b2\", \"c2\")\n";
         assert_eq!(
-            assignment(typed, "revision").map(quoted),
+            assignment(typed, "revision").map(files::python_strings),
             Some(vec!["m3".into()])
         );
         assert_eq!(
-            assignment(typed, "down_revision").map(quoted),
+            assignment(typed, "down_revision").map(files::python_strings),
             Some(vec!["b2".into(), "c2".into()])
         );
         assert_eq!(
-            assignment("down_revision = None", "down_revision").map(quoted),
+            assignment("down_revision = None", "down_revision").map(files::python_strings),
             Some(vec![])
         );
     }

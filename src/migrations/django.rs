@@ -1,7 +1,9 @@
 //! Django: `django_migrations(id, app, name, applied)`; each app ships
 //! `<app>/migrations/<name>.py`. The table also lists apps installed from
 //! packages (`auth`, `contenttypes`, …) whose migrations are not in the project:
-//! with a project directory, only apps found in it are compared.
+//! with a project directory, only apps found in it are compared. A squashed
+//! migration (`replaces = [...]`) stands for the ones it replaces, which the
+//! project may no longer ship.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -68,17 +70,90 @@ impl Tool for Django {
             return super::compare(records, None);
         };
         let apps: HashSet<&str> = local.iter().map(|l| app_of(&l.key)).collect();
-        let own: Vec<Record> = records
+        let applied: HashSet<&str> = records.iter().map(|r| r.key.as_str()).collect();
+        let shipped: HashSet<&str> = local.iter().map(|l| l.key.as_str()).collect();
+        let replaced: HashSet<&str> = local
+            .iter()
+            .flat_map(|l| l.parents.iter().map(String::as_str))
+            .collect();
+        let mut own: Vec<Record> = records
             .iter()
             .filter(|r| apps.contains(app_of(&r.key)))
+            .filter(|r| shipped.contains(r.key.as_str()) || !replaced.contains(r.key.as_str()))
             .cloned()
             .collect();
+        // Django counts a squash as applied once everything it replaces is.
+        own.extend(
+            local
+                .iter()
+                .filter(|l| !l.parents.is_empty() && !applied.contains(l.key.as_str()))
+                .filter(|l| l.parents.iter().all(|p| applied.contains(p.as_str())))
+                .map(|l| Record {
+                    key: l.key.clone(),
+                    ..Record::default()
+                }),
+        );
         super::compare(&own, Some(local))
     }
 }
 
 fn app_of(key: &str) -> &str {
     key.split_once('.').map_or(key, |(app, _)| app)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_squash_stands_for_what_it_replaces() {
+        let source = "class Migration(migrations.Migration):\n    replaces = [\n        (\"shop\", \"0001_initial\"),\n        ('shop', '0002_add_email'),\n    ]\n";
+        assert_eq!(
+            replaced(source),
+            ["shop.0001_initial", "shop.0002_add_email"]
+        );
+        let squash = Local {
+            key: "shop.0001_squashed_0002_add_email".into(),
+            name: "shop.0001_squashed_0002_add_email".into(),
+            parents: replaced(source),
+            ..Local::default()
+        };
+        let row = |k: &str| Record {
+            key: k.into(),
+            ..Record::default()
+        };
+        // An old database: the originals are recorded, the project ships the squash only.
+        let s = Django.compare(
+            &[
+                row("auth.0001_initial"),
+                row("shop.0001_initial"),
+                row("shop.0002_add_email"),
+            ],
+            Some(&[squash.clone()]),
+        );
+        assert!(s.unknown.is_empty() && s.pending.is_empty(), "{s:?}");
+        assert_eq!(s.applied, ["shop.0001_squashed_0002_add_email"]);
+        let s = Django.compare(&[row("shop.0001_initial")], Some(&[squash]));
+        assert_eq!(s.pending, ["shop.0001_squashed_0002_add_email"]);
+    }
+}
+
+/// The `app.name` keys a squashed migration's `replaces = [(app, name), ...]`
+/// lists (none for an ordinary migration).
+fn replaced(source: &str) -> Vec<String> {
+    let Some(start) = source.find("replaces") else {
+        return Vec::new();
+    };
+    let rest = &source[start..];
+    let Some(open) = rest.find('[') else {
+        return Vec::new();
+    };
+    let close = rest[open..].find(']').map_or(rest.len(), |c| open + c);
+    files::python_strings(&rest[open..close])
+        .chunks(2)
+        .filter(|pair| pair.len() == 2)
+        .map(|pair| format!("{}.{}", pair[0], pair[1]))
+        .collect()
 }
 
 /// Finds `<app>/migrations/__init__.py` below `dir` and lists each migration module.
@@ -99,10 +174,12 @@ fn collect_apps(dir: &Path, depth: usize, shipped: &mut Vec<Local>) -> Result<()
                 if stem.starts_with('_') || stem.starts_with('~') {
                     continue;
                 }
+                let replaces = replaced(&files::read_text(&file)?);
                 shipped.push(Local {
                     key: format!("{name}.{stem}"),
                     name: format!("{name}.{stem}"),
                     file,
+                    parents: replaces,
                     ..Local::default()
                 });
             }

@@ -83,6 +83,21 @@ pub fn leading_digits(name: &str) -> Option<&str> {
     (end > 0).then(|| &name[..end])
 }
 
+/// The quoted strings in a Python value, in order: `'a'` → `a`,
+/// `("a", "b")` → `a`, `b`, `None` → nothing.
+pub fn python_strings(value: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find(['\'', '"']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(quote) else { break };
+        found.push(after[..end].to_string());
+        rest = &after[end + 1..];
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

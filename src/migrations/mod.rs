@@ -79,7 +79,8 @@ pub struct Local {
     /// Re-applied whenever it changes (Flyway's `R__` migrations): a new checksum
     /// makes it pending, not modified.
     pub repeatable: bool,
-    /// The keys it follows, for tools that keep a graph rather than a list (Alembic).
+    /// The keys it follows (an Alembic revision's parents) or stands for (the
+    /// migrations a Django squash replaces).
     pub parents: Vec<String>,
 }
 

@@ -352,3 +352,357 @@ fn dbmate_cli() {
     // golang-migrate's reader refuses dbmate's table of the same name.
     gate(&url, &["--migrations", "golang-migrate"]).assert_class("invalid_config", 2);
 }
+
+/// The node tools' command with their modules findable from the project (Knex
+/// loads the knexfile's `require`s relative to the project, not to itself).
+fn node_tool(project: &Project, bin: &str, url: &str) -> Command {
+    let mut cmd = tools::command(&format!("node/node_modules/.bin/{bin}"), project.path());
+    cmd.env("NODE_PATH", tools::dir().join("node/node_modules"))
+        .env("DATABASE_URL", url);
+    cmd
+}
+
+const DRIZZLE_CONFIG: &str = "module.exports = { dialect: 'postgresql', schema: './schema.js', out: './drizzle', \
+    dbCredentials: { url: process.env.DATABASE_URL }, migrations: { schema: process.env.MIGRATIONS_SCHEMA || 'drizzle' } };\n";
+
+/// A Drizzle project whose migrations `drizzle-kit generate` writes.
+fn drizzle_project() -> Project {
+    let p = Project::new();
+    p.write("drizzle.config.js", DRIZZLE_CONFIG);
+    drizzle_schema(&p, &["users"]);
+    p
+}
+
+fn drizzle_schema(p: &Project, tables: &[&str]) {
+    let defs: Vec<String> = tables
+        .iter()
+        .map(|t| format!("exports.{t} = pgTable('{t}', {{ id: bigserial('id', {{ mode: 'number' }}).primaryKey(), name: text('name') }});"))
+        .collect();
+    p.write(
+        "schema.js",
+        &format!(
+            "const {{ pgTable, bigserial, text }} = require('drizzle-orm/pg-core');\n{}\n",
+            defs.join("\n")
+        ),
+    );
+}
+
+fn drizzle_generate(p: &Project, url: &str, name: &str) {
+    ok(node_tool(p, "drizzle-kit", url).args(["generate", "--name", name]));
+}
+
+fn drizzle_migrate(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "drizzle-kit", url);
+    cmd.arg("migrate");
+    cmd
+}
+
+#[test]
+fn drizzle_kit() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    drizzle_generate(&p, &url, "create_users");
+    drizzle_schema(&p, &["users", "posts"]);
+    drizzle_generate(&p, &url, "add_posts");
+    let spec = p.spec("drizzle", "drizzle");
+    let journal = p.path().join("drizzle/meta/_journal.json");
+    let saved = std::cell::RefCell::new(String::new());
+    common_states(
+        &url,
+        &spec,
+        &|| {
+            ok(&mut drizzle_migrate(&p, &url));
+        },
+        &|| {
+            drizzle_schema(&p, &["users", "posts", "tags"]);
+            drizzle_generate(&p, &url, "add_tags");
+            *saved.borrow_mut() = std::fs::read_to_string(&journal).unwrap();
+        },
+        &|| {
+            // The image of the previous release: its journal ends one entry earlier.
+            let mut doc: serde_json::Value = serde_json::from_str(&saved.borrow()).unwrap();
+            doc["entries"].as_array_mut().unwrap().pop();
+            std::fs::write(&journal, doc.to_string()).unwrap();
+        },
+    );
+    // An unknown row has no file to name it: its `when` stands for it.
+    let run = gate(&url, &["--migrations", &spec]);
+    let unknown = names(&report(&run)["unknown"]);
+    assert!(
+        unknown[0].len() == 13 && unknown[0].bytes().all(|b| b.is_ascii_digit()),
+        "{run:?}"
+    );
+    std::fs::write(&journal, saved.borrow().as_str()).unwrap();
+    // Rows hold no names and no times: the journal maps them.
+    let r = report(&gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    ));
+    assert_eq!(
+        names(&r["applied"]),
+        ["0000_create_users", "0001_add_posts", "0002_add_tags"]
+    );
+    assert_eq!(r["last_applied_at"], serde_json::Value::Null);
+
+    // Edited after it was applied. Drizzle itself never compares the hash; the
+    // gate does, since the database no longer matches what the file says.
+    let first = p.path().join("drizzle/0000_create_users.sql");
+    let original = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(
+        &first,
+        original.replace("\"name\" text", "\"name\" varchar(10)"),
+    )
+    .unwrap();
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("migrations_modified", 53);
+    let sum = Command::new("sha256sum").arg(&first).output().unwrap();
+    assert!(
+        run.message()
+            .contains(&String::from_utf8_lossy(&sum.stdout)[..64]),
+        "{run:?}"
+    );
+    // A CRLF checkout of the same file is not an edit.
+    std::fs::write(&first, original.replace('\n', "\r\n")).unwrap();
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+
+    // Without the journal: the `when` of the newest migration the release needs.
+    let whens: serde_json::Value = serde_json::from_str(&saved.borrow()).unwrap();
+    let last_when = whens["entries"][2]["when"].to_string();
+    gate(
+        &url,
+        &["--migrations", "drizzle", "--expect-migration", &last_when],
+    )
+    .assert_class("ready", 0);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "drizzle",
+            "--expect-migration",
+            "99999999999999",
+        ],
+    )
+    .assert_class("migrations_pending", 51);
+}
+
+#[test]
+fn drizzle_kit_with_its_table_elsewhere_and_a_failing_batch() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    drizzle_generate(&p, &url, "create_users");
+    ok(drizzle_migrate(&p, &url).env("MIGRATIONS_SCHEMA", "public"));
+    let spec = p.spec("drizzle", "drizzle");
+    gate(&url, &["--migrations", &spec]).assert_class("migrations_missing", 50);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            &spec,
+            "--migrations-table",
+            "drizzle=public.__drizzle_migrations",
+        ],
+    )
+    .assert_class("ready", 0);
+    // A failing migration rolls the whole batch back: pending, never failed.
+    ok(node_tool(&p, "drizzle-kit", &url).args(["generate", "--custom", "--name", "broken"]));
+    p.write(
+        "drizzle/0001_broken.sql",
+        "CREATE TABLE t (id int);\nSELECT 1/0;\n",
+    );
+    fails(drizzle_migrate(&p, &url).env("MIGRATIONS_SCHEMA", "public"));
+    let run = gate(
+        &url,
+        &[
+            "--migrations",
+            &spec,
+            "--migrations-table",
+            "drizzle=public.__drizzle_migrations",
+        ],
+    );
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(names(&report(&run)["pending"]), ["0001_broken"]);
+}
+
+/// The guides' own stack: Prisma and Drizzle on one database, each with its own
+/// table (Prisma's built with its DDL: its CLI cannot run here).
+#[test]
+fn prisma_and_drizzle_on_one_database() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    drizzle_generate(&p, &url, "create_users");
+    p.write(
+        "prisma/migrations/20240101000000_init/migration.sql",
+        "CREATE TABLE \"Booking\" (id serial);\n",
+    );
+    let prisma = p.spec("prisma", "prisma/migrations");
+    let drizzle = p.spec("drizzle", "drizzle");
+    let both = [
+        "--migrations",
+        prisma.as_str(),
+        "--migrations",
+        drizzle.as_str(),
+    ];
+    let run = gate(&url, &both);
+    run.assert_class("migrations_missing", 50);
+    assert_eq!(run.target()["migrations"].as_array().unwrap().len(), 2);
+
+    ok(&mut drizzle_migrate(&p, &url));
+    pg.sql_in("appdb", "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, \
+        finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, \
+        started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0); \
+        GRANT SELECT ON _prisma_migrations TO app");
+    let run = gate(&url, &both);
+    run.assert_class("migrations_pending", 51);
+    let tools: Vec<(String, String)> = run.target()["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["tool"].as_str().unwrap().into(),
+                m["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("prisma".into(), "migrations_pending".into()),
+            ("drizzle".into(), "ok".into())
+        ]
+    );
+    assert!(run.message().starts_with("prisma: "), "{run:?}");
+
+    // Prisma's migration failed: the worst finding wins, whichever tool has it.
+    pg.sql_in("appdb", "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('1', 'x', '20240101000000_init', 'ERROR: boom')");
+    let run = gate(
+        &url,
+        &[
+            "--migrations",
+            drizzle.as_str(),
+            "--migrations",
+            prisma.as_str(),
+        ],
+    );
+    run.assert_class("migrations_failed", 52);
+    assert!(
+        run.message().contains("20240101000000_init failed"),
+        "{run:?}"
+    );
+    // --expect-migration needs the tool's name when two are checked.
+    let run = gate(&url, &[&both[..], &["--expect-migration", "x"]].concat());
+    run.assert_class("invalid_config", 2);
+}
+
+const KNEXFILE: &str = "module.exports = { client: 'pg', connection: process.env.DATABASE_URL, \
+    migrations: { directory: './migrations' } };\n";
+
+fn knex(p: &Project, url: &str, args: &[&str]) -> Command {
+    let mut cmd = node_tool(p, "knex", url);
+    cmd.args(["--knexfile", "knexfile.js"]).args(args);
+    cmd
+}
+
+fn knex_migration(up: &str) -> String {
+    format!("exports.up = (knex) => knex.raw(\"{up}\");\nexports.down = () => Promise.resolve();\n")
+}
+
+#[test]
+fn knex_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("knexfile.js", KNEXFILE);
+    p.write(
+        "migrations/20240101000000_create_users.js",
+        &knex_migration("CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/20240102000000_add_email.js",
+        &knex_migration("ALTER TABLE users ADD COLUMN email text"),
+    );
+    let spec = p.spec("knex", "migrations");
+    common_states(
+        &url,
+        &spec,
+        &|| {
+            ok(&mut knex(&p, &url, &["migrate:latest"]));
+        },
+        &|| {
+            p.write(
+                "migrations/20240103000000_add_posts.js",
+                &knex_migration("CREATE TABLE posts (id int)"),
+            )
+        },
+        &|| p.remove("migrations/20240103000000_add_posts.js"),
+    );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "knex",
+            "--expect-migration",
+            "20240103000000_add_posts",
+        ],
+    )
+    .assert_class("ready", 0);
+    p.write(
+        "migrations/20240103000000_add_posts.js",
+        &knex_migration("CREATE TABLE posts (id int)"),
+    );
+
+    // A migration run without transactions killed mid-way leaves the lock held:
+    // knex refuses to run, and the gate waits (a run may be in progress).
+    p.write(
+        "migrations/20240104000000_slow.js",
+        &format!(
+            "exports.config = {{ transaction: false }};\n{}",
+            knex_migration("SELECT pg_sleep(60)")
+        ),
+    );
+    let mut child = knex(&p, &url, &["migrate:latest"]).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while pg.sql_in(
+        "appdb",
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'",
+    ) != "1"
+    {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the slow migration never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    pg.sql_in("appdb", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'");
+    let said = fails(&mut knex(&p, &url, &["migrate:latest"]));
+    assert!(said.contains("Migration table is already locked"), "{said}");
+    for requirement in ["applied", "deployable"] {
+        let run = gate(
+            &url,
+            &["--migrations", &spec, "--require-migrations", requirement],
+        );
+        run.assert_class("migrations_pending", 51);
+        assert!(run.message().contains("lock"), "{run:?}");
+        assert_eq!(report(&run)["locked"], true);
+        assert!(
+            run.stderr.contains("npx knex migrate:unlock"),
+            "{}",
+            run.stderr
+        );
+    }
+    ok(&mut knex(&p, &url, &["migrate:unlock"]));
+    p.write(
+        "migrations/20240104000000_slow.js",
+        &knex_migration("SELECT 1"),
+    );
+    ok(&mut knex(&p, &url, &["migrate:latest"]));
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+}
