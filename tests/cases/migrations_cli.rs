@@ -706,3 +706,246 @@ fn knex_cli() {
     ok(&mut knex(&p, &url, &["migrate:latest"]));
     gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
 }
+
+fn alembic(p: &Project, url: &str, args: &[&str]) -> Command {
+    let mut cmd = tools::command("venv/bin/alembic", p.path());
+    // SQLAlchemy's psycopg 3 dialect; it decodes the percent-encoded password.
+    cmd.env(
+        "DATABASE_URL",
+        url.replace("postgresql://", "postgresql+psycopg://"),
+    )
+    .args(args);
+    cmd
+}
+
+const ALEMBIC_ENV: &str = "import os\nfrom alembic import context\nfrom sqlalchemy import create_engine\n\
+engine = create_engine(os.environ['DATABASE_URL'])\nwith engine.connect() as connection:\n    \
+context.configure(connection=connection, target_metadata=None)\n    with context.begin_transaction():\n        \
+context.run_migrations()\n";
+
+/// A revision file in the style of Alembic ≥ 1.16 (typed assignments).
+fn alembic_revision(revision: &str, down: &str, sql: &str) -> String {
+    format!(
+        "\"\"\"{revision}\n\nRevision ID: {revision}\nRevises: {down}\n\"\"\"\nfrom typing import Sequence, Union\nfrom alembic import op\n\n\
+revision: str = \"{revision}\"\ndown_revision: Union[str, Sequence[str], None] = {down}\n\n\
+def upgrade() -> None:\n    op.execute(\"{sql}\")\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
+}
+
+#[test]
+fn alembic_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    p.write("migrations/env.py", ALEMBIC_ENV);
+    p.write(
+        "migrations/versions/a1_create_users.py",
+        &alembic_revision("a1", "None", "CREATE TABLE users (id int)"),
+    );
+    // The old, untyped style.
+    p.write("migrations/versions/b2_add_email.py", "revision = 'b2'\ndown_revision = 'a1'\nfrom alembic import op\n\ndef upgrade():\n    op.execute('ALTER TABLE users ADD COLUMN email text')\n");
+    let spec = p.spec("alembic", "migrations");
+    common_states(
+        &url,
+        &spec,
+        &|| {
+            ok(&mut alembic(&p, &url, &["upgrade", "heads"]));
+        },
+        &|| {
+            p.write(
+                "migrations/versions/c3_add_posts.py",
+                &alembic_revision("c3", "\"b2\"", "CREATE TABLE posts (id int)"),
+            )
+        },
+        &|| p.remove("migrations/versions/c3_add_posts.py"),
+    );
+    p.write(
+        "migrations/versions/c3_add_posts.py",
+        &alembic_revision("c3", "\"b2\"", "CREATE TABLE posts (id int)"),
+    );
+    // Two branches and a merge: the table holds the heads, the files the graph.
+    p.write(
+        "migrations/versions/d4_tags.py",
+        &alembic_revision("d4", "\"c3\"", "CREATE TABLE tags (id int)"),
+    );
+    p.write(
+        "migrations/versions/e5_likes.py",
+        &alembic_revision("e5", "\"c3\"", "CREATE TABLE likes (id int)"),
+    );
+    ok(&mut alembic(&p, &url, &["upgrade", "heads"]));
+    assert_eq!(
+        pg.sql_in(
+            "appdb",
+            "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version"
+        ),
+        "d4,e5"
+    );
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["applied"]),
+        ["a1", "b2", "c3", "d4", "e5"]
+    );
+    p.write(
+        "migrations/versions/f6_merge.py",
+        &alembic_revision("f6", "(\"d4\", \"e5\")", "SELECT 1"),
+    );
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(names(&report(&run)["pending"]), ["f6"]);
+    ok(&mut alembic(&p, &url, &["upgrade", "heads"]));
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    // A failing revision rolls back with the version update: still pending.
+    p.write(
+        "migrations/versions/g7_broken.py",
+        &alembic_revision("g7", "\"f6\"", "SELECT 1/0"),
+    );
+    let said = fails(&mut alembic(&p, &url, &["upgrade", "heads"]));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(names(&report(&run)["pending"]), ["g7"]);
+    // Without files, the head the release needs.
+    gate(
+        &url,
+        &["--migrations", "alembic", "--expect-migration", "f6"],
+    )
+    .assert_class("ready", 0);
+    gate(
+        &url,
+        &["--migrations", "alembic", "--expect-migration", "g7"],
+    )
+    .assert_class("migrations_pending", 51);
+}
+
+fn django(p: &Project, url: &str, args: &[&str]) -> Command {
+    let mut cmd = tools::command("venv/bin/django-admin", p.path());
+    cmd.env("DJANGO_SETTINGS_MODULE", "settings")
+        .env("PYTHONPATH", p.path())
+        .env(
+            "DATABASE_PORT",
+            url.rsplit(':').next().unwrap().split('/').next().unwrap(),
+        )
+        .env("DATABASE_PASSWORD", APP_PASSWORD)
+        .args(args);
+    cmd
+}
+
+const DJANGO_SETTINGS: &str = "import os\nSECRET_KEY = 'test'\nUSE_TZ = True\n\
+DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'\n\
+INSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth', 'shop']\n\
+DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'NAME': 'appdb', 'USER': 'app', \
+'PASSWORD': os.environ['DATABASE_PASSWORD'], 'HOST': '127.0.0.1', 'PORT': os.environ['DATABASE_PORT']}}\n";
+
+fn django_models(p: &Project, fields: &[&str]) {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|f| format!("    {f} = models.TextField(null=True)"))
+        .collect();
+    p.write(
+        "shop/models.py",
+        &format!(
+            "from django.db import models\n\nclass Customer(models.Model):\n{}\n",
+            body.join("\n")
+        ),
+    );
+}
+
+#[test]
+fn django_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("settings.py", DJANGO_SETTINGS);
+    p.write("shop/__init__.py", "");
+    p.write("shop/migrations/__init__.py", "");
+    django_models(&p, &["name"]);
+    ok(&mut django(&p, &url, &["makemigrations", "shop"]));
+    django_models(&p, &["name", "email"]);
+    ok(&mut django(
+        &p,
+        &url,
+        &["makemigrations", "shop", "--name", "add_email"],
+    ));
+    let spec = format!("django={}", p.path().display());
+    common_states(
+        &url,
+        &spec,
+        &|| {
+            ok(&mut django(&p, &url, &["migrate", "--noinput"]));
+        },
+        &|| {
+            django_models(&p, &["name", "email", "phone"]);
+            ok(&mut django(
+                &p,
+                &url,
+                &["makemigrations", "shop", "--name", "add_phone"],
+            ));
+        },
+        &|| p.remove("shop/migrations/0003_add_phone.py"),
+    );
+    // The table also lists contrib apps, whose migrations the project does not ship.
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    let applied = names(&report(&run)["applied"]);
+    assert!(
+        applied.iter().all(|a| a.starts_with("shop.")),
+        "{applied:?}"
+    );
+    assert_eq!(names(&report(&run)["unknown"]), ["shop.0003_add_phone"]);
+    assert!(
+        pg.sql_in(
+            "appdb",
+            "SELECT count(*) FROM django_migrations WHERE app = 'auth'"
+        )
+        .parse::<u32>()
+        .unwrap()
+            > 5
+    );
+
+    // Squashed, and the originals removed later: the squash stands for them.
+    pg.sql_in("appdb", "DELETE FROM django_migrations WHERE name = '0003_add_phone'; ALTER TABLE shop_customer DROP COLUMN phone");
+    ok(&mut django(
+        &p,
+        &url,
+        &["squashmigrations", "shop", "0002", "--noinput"],
+    ));
+    p.remove("shop/migrations/0001_initial.py");
+    p.remove("shop/migrations/0002_add_email.py");
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["applied"]),
+        ["shop.0001_squashed_0002_add_email"]
+    );
+    let said = ok(&mut django(&p, &url, &["migrate", "--check"]));
+    assert!(!said.contains("Error"), "{said}");
+
+    // Without files: the newest migration the release needs, app.name.
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "django",
+            "--expect-migration",
+            "shop.0002_add_email",
+        ],
+    )
+    .assert_class("ready", 0);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "django",
+            "--expect-migration",
+            "shop.0004_next",
+        ],
+    )
+    .assert_class("migrations_pending", 51);
+}
