@@ -244,3 +244,63 @@ fn checklist_snapshots() {
         assert!(!run.stdout.contains("myPassword123"));
     }
 }
+
+/// Without --migrations, doctor looks for every known tool's history table where
+/// the tool keeps it; a failed migration (the guides' P3009) is a finding.
+#[test]
+fn migration_history_item() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let run = doctor(&["--url", &url]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let (status, evidence) = item(&run, "migrations");
+    assert_eq!(status, "skip");
+    assert!(
+        evidence.contains("no history table of a known tool"),
+        "{evidence}"
+    );
+
+    pg.sql_in("appdb", "CREATE TABLE knex_migrations (id serial PRIMARY KEY, name varchar(255), batch int, migration_time timestamptz); \
+        CREATE TABLE knex_migrations_lock (index serial PRIMARY KEY, is_locked int); INSERT INTO knex_migrations_lock (is_locked) VALUES (0); \
+        INSERT INTO knex_migrations (name, batch, migration_time) VALUES ('20240101_init.js', 1, now()); \
+        CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, \
+        migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), \
+        applied_steps_count INTEGER NOT NULL DEFAULT 0); \
+        INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('1', 'x', '20240101_init', 'ERROR: type \"citext\" does not exist'); \
+        GRANT SELECT ON ALL TABLES IN SCHEMA public TO app");
+    let run = doctor(&["--url", &url]);
+    assert_eq!(run.code, 52, "{run:?}");
+    let found: Vec<(String, String, String)> = items(&run)
+        .into_iter()
+        .filter(|(id, _, _)| id == "migrations")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].1, "fail");
+    assert!(
+        found[0].2.contains("migration 20240101_init failed") && found[0].2.contains("citext"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].1, "ok");
+    assert!(
+        found[1]
+            .2
+            .starts_with("knex (public.knex_migrations): 1 applied"),
+        "{found:?}"
+    );
+
+    // With --migrations, exactly the tools named, judged as `wait` would.
+    let run = doctor(&[
+        "--url",
+        &url,
+        "--migrations",
+        "knex",
+        "--expect-migration",
+        "20240102_next",
+    ]);
+    assert_eq!(run.code, 51, "{run:?}");
+    assert!(
+        item(&run, "migrations").1.contains("20240102_next"),
+        "{}",
+        run.stdout
+    );
+}
