@@ -91,7 +91,8 @@ fn no_failure_class_leaks_the_password() {
     };
     let ca = format!("sslmode=verify-full&sslrootcert={}", pki().ca.display());
     let refused = free_port();
-    let cases: Vec<(Vec<String>, i32)> = vec![
+    let files = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(Vec<String>, i32)> = vec![
         (
             vec![
                 "check".into(),
@@ -237,6 +238,7 @@ fn no_failure_class_leaks_the_password() {
             30,
         ),
     ];
+    cases.extend(migration_cases(&pg, files.path()));
     for (args, code) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = run_clean(&args, &[]);
@@ -255,6 +257,55 @@ fn no_failure_class_leaks_the_password() {
         ],
     );
     assert_eq!(run.code, 41, "{run:?}");
+}
+
+/// One case per migration class (50-54): no history table, an expected migration
+/// not applied, a failed one, an edited one, one the release does not ship.
+fn migration_cases(pg: &Pg, dir: &std::path::Path) -> Vec<(Vec<String>, i32)> {
+    pg.sql_in(
+        "appdb",
+        "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL); \
+         INSERT INTO schema_migrations VALUES (1, false); \
+         CREATE TABLE _prisma_migrations (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, \
+         migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), \
+         applied_steps_count int NOT NULL DEFAULT 0); \
+         INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('1', 'x', 'init', 'ERROR: boom'); \
+         CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, \
+         type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL, \
+         installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT NULL); \
+         INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1, 'app', now(), 1, true); \
+         GRANT SELECT ON ALL TABLES IN SCHEMA public TO app",
+    );
+    let flyway = dir.join("flyway");
+    std::fs::create_dir_all(&flyway).unwrap();
+    std::fs::write(flyway.join("V1__init.sql"), "SELECT 1;\n").unwrap();
+    let none = dir.join("none");
+    std::fs::create_dir_all(&none).unwrap();
+    let case = |extra: &[&str], code: i32| {
+        let mut args: Vec<String> = vec!["wait".into(), "--timeout".into(), "1s".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(["--url".into(), url(pg.port, "appdb", "")]);
+        (args, code)
+    };
+    vec![
+        case(&["--migrations", "knex"], 50),
+        case(
+            &["--migrations", "golang-migrate", "--expect-migration", "2"],
+            51,
+        ),
+        case(&["--migrations", "prisma"], 52),
+        case(
+            &["--migrations", &format!("flyway={}", flyway.display())],
+            53,
+        ),
+        case(
+            &[
+                "--migrations",
+                &format!("golang-migrate={}", none.display()),
+            ],
+            54,
+        ),
+    ]
 }
 
 #[test]
