@@ -101,43 +101,6 @@ fn app_of(key: &str) -> &str {
     key.split_once('.').map_or(key, |(app, _)| app)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_squash_stands_for_what_it_replaces() {
-        let source = "class Migration(migrations.Migration):\n    replaces = [\n        (\"shop\", \"0001_initial\"),\n        ('shop', '0002_add_email'),\n    ]\n";
-        assert_eq!(
-            replaced(source),
-            ["shop.0001_initial", "shop.0002_add_email"]
-        );
-        let squash = Local {
-            key: "shop.0001_squashed_0002_add_email".into(),
-            name: "shop.0001_squashed_0002_add_email".into(),
-            parents: replaced(source),
-            ..Local::default()
-        };
-        let row = |k: &str| Record {
-            key: k.into(),
-            ..Record::default()
-        };
-        // An old database: the originals are recorded, the project ships the squash only.
-        let s = Django.compare(
-            &[
-                row("auth.0001_initial"),
-                row("shop.0001_initial"),
-                row("shop.0002_add_email"),
-            ],
-            Some(&[squash.clone()]),
-        );
-        assert!(s.unknown.is_empty() && s.pending.is_empty(), "{s:?}");
-        assert_eq!(s.applied, ["shop.0001_squashed_0002_add_email"]);
-        let s = Django.compare(&[row("shop.0001_initial")], Some(&[squash]));
-        assert_eq!(s.pending, ["shop.0001_squashed_0002_add_email"]);
-    }
-}
-
 /// The `app.name` keys a squashed migration's `replaces = [(app, name), ...]`
 /// lists (none for an ordinary migration).
 fn replaced(source: &str) -> Vec<String> {
@@ -189,4 +152,41 @@ fn collect_apps(dir: &Path, depth: usize, shipped: &mut Vec<Local>) -> Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_squash_stands_for_what_it_replaces() {
+        let source = "class Migration(migrations.Migration):\n    replaces = [\n        (\"shop\", \"0001_initial\"),\n        ('shop', '0002_add_email'),\n    ]\n";
+        assert_eq!(
+            replaced(source),
+            ["shop.0001_initial", "shop.0002_add_email"]
+        );
+        let squash = Local {
+            key: "shop.0001_squashed_0002_add_email".into(),
+            name: "shop.0001_squashed_0002_add_email".into(),
+            parents: replaced(source),
+            ..Local::default()
+        };
+        let row = |k: &str| Record {
+            key: k.into(),
+            ..Record::default()
+        };
+        // An old database: the originals are recorded, the project ships the squash only.
+        let s = Django.compare(
+            &[
+                row("auth.0001_initial"),
+                row("shop.0001_initial"),
+                row("shop.0002_add_email"),
+            ],
+            Some(std::slice::from_ref(&squash)),
+        );
+        assert!(s.unknown.is_empty() && s.pending.is_empty(), "{s:?}");
+        assert_eq!(s.applied, ["shop.0001_squashed_0002_add_email"]);
+        let s = Django.compare(&[row("shop.0001_initial")], Some(&[squash]));
+        assert_eq!(s.pending, ["shop.0001_squashed_0002_add_email"]);
+    }
 }
