@@ -73,11 +73,7 @@ async fn schema(ready: &Ready<'_>, privilege: SchemaPrivilege) -> Result<(), Fai
          FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = {}",
         literal(&name)
     );
-    let rows = ready
-        .rows(&sql)
-        .await
-        .map_err(|e| query_failed(ready, &e))?;
-    let row = rows.first().cloned().unwrap_or_default();
+    let row = ready.row(&sql).await.map_err(|e| query_failed(ready, &e))?;
     let yes = |i: usize| row.get(i).and_then(|v| v.as_deref()) == Some("t");
     let user = &ready.spec.user;
     let db = &ready.spec.dbname;
@@ -132,11 +128,10 @@ async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
             )
         })
         .collect();
-    let rows = ready
-        .rows(&format!("SELECT {}", columns.join(", ")))
+    let row = ready
+        .row(&format!("SELECT {}", columns.join(", ")))
         .await
         .map_err(|e| query_failed(ready, &e))?;
-    let row = rows.first().cloned().unwrap_or_default();
     let missing: Vec<String> = names
         .iter()
         .enumerate()

@@ -115,13 +115,12 @@ pub async fn read(
         .await
         .map_err(|e| not_the_tools_table(ready, &e, tool, &report.table))?;
     let mut status = tool.compare(&records, check.local.as_deref());
-    if let Some((sql, _)) = tool.lock_sql(&table) {
+    if let Some(sql) = tool.lock_sql(&table) {
         // A lock table that cannot be read is no evidence of a lock.
         status.locked = ready
-            .rows(&sql)
+            .row(&sql)
             .await
-            .ok()
-            .is_some_and(|rows| first_is_true(&rows));
+            .is_ok_and(|row| row.first().and_then(|v| v.as_deref()) == Some("t"));
     }
     let expected_missing = check
         .expect
@@ -164,11 +163,7 @@ async fn locate(ready: &Ready<'_>, wanted: &TableName) -> Result<(TableName, boo
          LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
         literal(&name)
     );
-    let rows = ready
-        .rows(&sql)
-        .await
-        .map_err(|e| query_failed(ready, &e))?;
-    let row = rows.first().cloned().unwrap_or_default();
+    let row = ready.row(&sql).await.map_err(|e| query_failed(ready, &e))?;
     let schema = row
         .first()
         .cloned()
@@ -199,13 +194,6 @@ async fn history(ready: &Ready<'_>, sql: &str) -> Result<Vec<Record>, tokio_post
             }
         })
         .collect())
-}
-
-fn first_is_true(rows: &[Vec<Option<String>>]) -> bool {
-    rows.first()
-        .and_then(|r| r.first())
-        .and_then(|v| v.as_deref())
-        == Some("t")
 }
 
 /// A history query that fails on the table's shape (a missing column, a wrong
@@ -351,12 +339,7 @@ impl Judge<'_> {
             );
         }
         if status.locked {
-            let unlock = tool
-                .lock_sql(&TableName {
-                    schema: None,
-                    name: String::new(),
-                })
-                .map_or("", |(_, u)| u);
+            let unlock = tool.unlock_command();
             return self.fail(
                 Class::MigrationsPending,
                 format!("the migration lock of {} is held: a migration run is in progress, or one crashed", self.table),

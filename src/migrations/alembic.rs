@@ -18,10 +18,7 @@ impl Tool for Alembic {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "alembic_version".into(),
-        }
+        TableName::bare("alembic_version")
     }
 
     fn history_sql(&self, table: &str) -> String {

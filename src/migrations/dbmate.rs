@@ -16,10 +16,7 @@ impl Tool for Dbmate {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "schema_migrations".into(),
-        }
+        TableName::bare("schema_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

@@ -17,10 +17,7 @@ impl Tool for Diesel {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "__diesel_schema_migrations".into(),
-        }
+        TableName::bare("__diesel_schema_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

@@ -33,10 +33,7 @@ impl Tool for Django {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "django_migrations".into(),
-        }
+        TableName::bare("django_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

@@ -31,10 +31,7 @@ impl Tool for Drizzle {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: Some("drizzle".into()),
-            name: "__drizzle_migrations".into(),
-        }
+        TableName::in_schema("drizzle", "__drizzle_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

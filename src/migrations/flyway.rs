@@ -24,10 +24,7 @@ impl Tool for Flyway {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "flyway_schema_history".into(),
-        }
+        TableName::bare("flyway_schema_history")
     }
 
     fn history_sql(&self, table: &str) -> String {

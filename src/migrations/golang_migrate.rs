@@ -17,10 +17,7 @@ impl Tool for GolangMigrate {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "schema_migrations".into(),
-        }
+        TableName::bare("schema_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

@@ -32,26 +32,26 @@ impl Tool for Knex {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "knex_migrations".into(),
-        }
+        TableName::bare("knex_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {
         format!("SELECT name, NULL, false, migration_time::text, NULL FROM {table} ORDER BY id")
     }
 
-    fn lock_sql(&self, table: &TableName) -> Option<(String, &'static str)> {
+    fn lock_sql(&self, table: &TableName) -> Option<String> {
         let lock = format!("{}_lock", table.name);
         let name = match &table.schema {
             Some(schema) => format!("{}.{}", ident(schema), ident(&lock)),
             None => ident(&lock),
         };
-        Some((
-            format!("SELECT COALESCE(bool_or(is_locked = 1), false) FROM {name}"),
-            "npx knex migrate:unlock",
+        Some(format!(
+            "SELECT COALESCE(bool_or(is_locked = 1), false) FROM {name}"
         ))
+    }
+
+    fn unlock_command(&self) -> &'static str {
+        "npx knex migrate:unlock"
     }
 
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {

@@ -207,10 +207,14 @@ pub trait Tool: Sync {
     /// How to clear a failed (dirty) migration so deploys can run again.
     fn resolve_failed(&self, name: &str) -> String;
 
-    /// A second `SELECT` answering whether the tool's lock is held (Knex), and
-    /// the command that releases a stale one.
-    fn lock_sql(&self, _table: &TableName) -> Option<(String, &'static str)> {
+    /// A second `SELECT` answering whether the tool's lock is held (Knex).
+    fn lock_sql(&self, _table: &TableName) -> Option<String> {
         None
+    }
+
+    /// The command that releases a stale lock.
+    fn unlock_command(&self) -> &'static str {
+        ""
     }
 
     /// `--expect-migration` text as a [`Record::key`] (e.g. a file name reduced to

@@ -19,10 +19,7 @@ impl Tool for Prisma {
     }
 
     fn default_table(&self, app_schema: &str) -> TableName {
-        TableName {
-            schema: Some(app_schema.to_string()),
-            name: "_prisma_migrations".into(),
-        }
+        TableName::in_schema(app_schema, "_prisma_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

@@ -18,10 +18,7 @@ impl Tool for Sqlx {
     }
 
     fn default_table(&self, _app_schema: &str) -> TableName {
-        TableName {
-            schema: None,
-            name: "_sqlx_migrations".into(),
-        }
+        TableName::bare("_sqlx_migrations")
     }
 
     fn history_sql(&self, table: &str) -> String {

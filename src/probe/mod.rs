@@ -61,6 +61,11 @@ impl Ready<'_> {
             })
             .collect())
     }
+
+    /// The first row of [`Ready::rows`] (empty when there is none).
+    pub async fn row(&self, sql: &str) -> Result<Vec<Option<String>>, tokio_postgres::Error> {
+        Ok(self.rows(sql).await?.into_iter().next().unwrap_or_default())
+    }
 }
 
 /// Work done on a ready session before it closes (gates, doctor facts). A failure

@@ -70,6 +70,24 @@ pub struct TableName {
     pub name: String,
 }
 
+impl TableName {
+    /// A table found through the session's `search_path`.
+    pub fn bare(name: &str) -> TableName {
+        TableName {
+            schema: None,
+            name: name.to_string(),
+        }
+    }
+
+    /// A table in `schema`.
+    pub fn in_schema(schema: &str, name: &str) -> TableName {
+        TableName {
+            schema: Some(schema.to_string()),
+            name: name.to_string(),
+        }
+    }
+}
+
 impl FromStr for TableName {
     type Err = String;
 
