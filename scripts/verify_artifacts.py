@@ -44,7 +44,7 @@ def schema():
         check("values.schema.json accepts good values", True)
     except Exception as e:  # noqa: BLE001 - any rejection is the failure reported
         check("values.schema.json accepts good values", False, str(e))
-    for bad in ({"client": "jdbc"}, {"databaseUrls": [{"name": "DATABASE_URL", "value": "postgresql://x"}]}, {"timeout": "soon"}):
+    for bad in ({"client": "jdbc"}, {"migrations": {"tool": "liquibase"}}, {"databaseUrls": [{"name": "DATABASE_URL", "value": "postgresql://x"}]}, {"timeout": "soon"}):
         try:
             chart.validate_schema(bad)
             check(f"values.schema.json rejects {bad}", False, "accepted")
@@ -54,11 +54,13 @@ def schema():
 
 def render_standalone(out):
     chart = helm.Chart.load(str(CHART))
-    values = {"gates": {"minServerVersion": "13", "requireTables": ["public.users"], "createDatabase": True}, "client": "prisma"}
+    values = {"gates": {"minServerVersion": "13", "requireTables": ["public.users"], "createDatabase": True}, "client": "prisma",
+              "migrations": {"tool": "prisma", "expect": "20240601000000_add_booking_fields"}}
     manifests = chart.render(values, name="gate", namespace="default", is_install=True)
     job = manifests.get("pgready/templates/hook-job.yaml", "")
     check("hook Job rendered", "kind: Job" in job and "pre-install,pre-upgrade" in job, job)
     for needle in ("--min-server-version=13", "--require-table=public.users", "--create-database", "--client=prisma",
+                   "--migrations=prisma", "--require-migrations=applied", "--expect-migration=20240601000000_add_booking_fields",
                    "secretKeyRef", "readOnlyRootFilesystem: true", "RuntimeDefault", "runAsNonRoot: true"):
         check(f"hook Job has {needle}", needle in job, job)
     check("no plaintext URL in values", "postgresql://" not in job, job)

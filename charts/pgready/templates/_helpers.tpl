@@ -29,6 +29,15 @@ the gates, then extraArgs.
 - --create-database
 {{- end }}
 {{- end }}
+{{- with .Values.migrations }}
+{{- if .tool }}
+- --migrations={{ .tool }}
+- --require-migrations={{ .require | default "applied" }}
+{{- with .expect }}
+- --expect-migration={{ . }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- range .Values.extraArgs }}
 - {{ . | quote }}
 {{- end }}
