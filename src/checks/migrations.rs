@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use super::gates::query_failed;
-use super::sql::{app_schema, ident, literal};
+use super::sql::{app_schema, ident, literal, qualified};
 use crate::class::Class;
 use crate::migrations::{Local, Record, Report, Status, Tool};
 use crate::outcome::{Failure, Stage};
@@ -106,12 +106,7 @@ pub async fn read(
         report.state = failure.as_ref().map_or("ok", |f| f.class.name());
         return Ok((report, failure));
     }
-    let quoted = format!(
-        "{}.{}",
-        ident(table.schema.as_deref().unwrap_or_default()),
-        ident(&table.name)
-    );
-    let records = history(ready, &tool.history_sql(&quoted))
+    let records = history(ready, &tool.history_sql(&qualified(&table)))
         .await
         .map_err(|e| not_the_tools_table(ready, &e, tool, &report.table))?;
     let mut status = tool.compare(&records, check.local.as_deref());
@@ -133,25 +128,14 @@ pub async fn read(
     }
     let nothing_to_compare = check.local.is_none() && check.expect.is_none();
     let failure = judge.verdict(&status, nothing_to_compare);
-    report.applied = status.applied.clone();
-    report.pending = status.pending.clone();
-    report.failed = status.failed.iter().map(|f| f.name.clone()).collect();
-    report.modified = status.modified.iter().map(|m| m.name.clone()).collect();
-    report.unknown = status.unknown.clone();
-    report.last_applied = status.last_applied.as_ref().map(|(n, _)| n.clone());
-    report.last_applied_at = status.last_applied.and_then(|(_, at)| at);
-    report.locked = status.locked;
     report.state = failure.as_ref().map_or("ok", |f| f.class.name());
-    Ok((report, failure))
+    Ok((report.with(status), failure))
 }
 
 /// Finds the table (a bare name through the session's `search_path`) and
 /// returns it schema-qualified, with whether it exists.
 async fn locate(ready: &Ready<'_>, wanted: &TableName) -> Result<(TableName, bool), Failure> {
-    let name = match &wanted.schema {
-        Some(schema) => format!("{}.{}", ident(schema), ident(&wanted.name)),
-        None => ident(&wanted.name),
-    };
+    let name = qualified(wanted);
     let fallback = match &wanted.schema {
         Some(schema) => literal(schema),
         None => "pg_catalog.current_schema()".to_string(),

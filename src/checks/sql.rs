@@ -16,6 +16,15 @@ pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A table name as SQL: `"schema"."table"`, or `"table"` to be found through the
+/// `search_path`.
+pub fn qualified(table: &crate::settings::gates::TableName) -> String {
+    match &table.schema {
+        Some(schema) => format!("{}.{}", ident(schema), ident(&table.name)),
+        None => ident(&table.name),
+    }
+}
+
 /// The schema the app uses: Prisma's `schema=` parameter, else `public`.
 pub fn app_schema(spec: &crate::settings::spec::ConnSpec) -> String {
     spec.opt("schema").unwrap_or("public").to_string()

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{files, Local, Record, Tool};
-use crate::checks::sql::ident;
+use crate::checks::sql::qualified;
 use crate::settings::gates::TableName;
 
 /// The file extensions Knex loads migrations from by default.
@@ -40,11 +40,11 @@ impl Tool for Knex {
     }
 
     fn lock_sql(&self, table: &TableName) -> Option<String> {
-        let lock = format!("{}_lock", table.name);
-        let name = match &table.schema {
-            Some(schema) => format!("{}.{}", ident(schema), ident(&lock)),
-            None => ident(&lock),
+        let lock = TableName {
+            schema: table.schema.clone(),
+            name: format!("{}_lock", table.name),
         };
+        let name = qualified(&lock);
         Some(format!(
             "SELECT COALESCE(bool_or(is_locked = 1), false) FROM {name}"
         ))

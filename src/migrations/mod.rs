@@ -162,6 +162,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report with what `status` found.
+    pub fn with(self, status: Status) -> Report {
+        Report {
+            failed: status.failed.into_iter().map(|f| f.name).collect(),
+            modified: status.modified.into_iter().map(|m| m.name).collect(),
+            last_applied_at: status.last_applied.as_ref().and_then(|(_, at)| at.clone()),
+            last_applied: status.last_applied.map(|(name, _)| name),
+            applied: status.applied,
+            pending: status.pending,
+            unknown: status.unknown,
+            locked: status.locked,
+            ..self
+        }
+    }
+
     /// One line: the table and what it holds, e.g. `prisma (public._prisma_migrations):
     /// 3 applied, last 20240102_add_posts at 2026-11-23 10:00:00+00`.
     pub fn summary(&self) -> String {
