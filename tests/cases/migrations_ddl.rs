@@ -567,3 +567,75 @@ fn a_flyway_baseline_stands_for_the_versions_below_it() {
     assert_eq!(names(&report(&run)["applied"]), ["V1__old", "V2__old"]);
     assert_eq!(names(&report(&run)["pending"]), ["V3__new"]);
 }
+
+#[test]
+fn flags_through_the_environment_and_configuration_errors() {
+    let pg = Pg::start();
+    pg.sql_in("appdb", GOLANG_MIGRATE_DDL);
+    pg.sql_in(
+        "appdb",
+        "INSERT INTO schema_migrations VALUES (3, false); GRANT SELECT ON schema_migrations TO app",
+    );
+    let env_run = |vars: &[(&str, &str)]| {
+        let mut cmd = pgready();
+        cmd.args(["check", "--json", "--url", &pg.url("")]);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        run_cmd(&mut cmd)
+    };
+    env_run(&[
+        ("PGREADY_MIGRATIONS", "golang-migrate"),
+        ("PGREADY_EXPECT_MIGRATION", "3"),
+    ])
+    .assert_class("ready", 0);
+    env_run(&[
+        ("PGREADY_MIGRATIONS", "golang-migrate"),
+        ("PGREADY_EXPECT_MIGRATION", "4"),
+    ])
+    .assert_class("migrations_pending", 51);
+    env_run(&[
+        ("PGREADY_MIGRATIONS", "golang-migrate"),
+        ("PGREADY_EXPECT_MIGRATION", "4"),
+        ("PGREADY_REQUIRE_MIGRATIONS", "deployable"),
+    ])
+    .assert_class("ready", 0);
+    env_run(&[
+        ("PGREADY_MIGRATIONS", "golang-migrate,drizzle"),
+        (
+            "PGREADY_MIGRATIONS_TABLE",
+            "drizzle=public.schema_migrations",
+        ),
+    ])
+    .assert_class("invalid_config", 2);
+
+    // Configuration that cannot work fails at once, before any connection.
+    for (args, says) in [
+        (
+            vec!["--migrations", "liquibase"],
+            "unknown migration tool `liquibase`",
+        ),
+        (
+            vec!["--migrations", "prisma=/nonexistent/migrations"],
+            "cannot read the migrations directory",
+        ),
+        (vec!["--expect-migration", "x"], "add --migrations"),
+        (
+            vec!["--require-migrations", "deployable"],
+            "--require-migrations needs --migrations",
+        ),
+        (vec!["--migrations", "drizzle=/tmp"], "meta/_journal.json"),
+    ] {
+        let run = run_args(&[&["check", "--url", &pg.url("")], &args[..]].concat());
+        run.assert_class("invalid_config", 2);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    let run = run_args(&[
+        "check",
+        "--url",
+        &pg.url(""),
+        "--require-migrations",
+        "sometimes",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
