@@ -352,7 +352,7 @@ impl Judge<'_> {
                 .last_applied
                 .as_ref()
                 .map_or("none".to_string(), |(n, _)| n.clone());
-            return self.fail(
+            let mut failure = self.fail(
                 Class::MigrationsPending,
                 format!(
                     "{} not applied yet: {} (last applied: {last})",
@@ -361,6 +361,11 @@ impl Judge<'_> {
                 ),
                 self.deploy(),
             );
+            // Where the tool would skip one, waiting for it is futile: say so first.
+            if let Some(f) = failure.as_mut() {
+                f.hints.splice(0..0, status.stranded.iter().cloned());
+            }
+            return failure;
         }
         if nothing_to_compare && status.applied.is_empty() {
             return self.fail(

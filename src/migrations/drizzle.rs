@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{files, Local, Record, Tool};
+use super::{files, Local, Record, Status, Tool};
 use crate::settings::gates::TableName;
 
 /// Drizzle Kit (`drizzle-kit migrate`, or drizzle-orm's `migrate()`).
@@ -71,6 +71,30 @@ impl Tool for Drizzle {
 
     fn resolve_failed(&self, _name: &str) -> String {
         "Drizzle applies migrations in one transaction and records no failures".into()
+    }
+
+    /// Drizzle applies only journal entries newer than its newest row: an older
+    /// one (merged from another branch) stays pending for ever.
+    fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {
+        let mut status = super::compare(records, local);
+        let newest = records
+            .iter()
+            .filter_map(|r| r.key.parse::<i64>().ok())
+            .max();
+        let Some(newest) = newest else {
+            return status;
+        };
+        status.stranded = local
+            .unwrap_or_default()
+            .iter()
+            .filter(|l| status.pending.contains(&l.name))
+            .filter(|l| l.key.parse::<i64>().is_ok_and(|when| when <= newest))
+            .map(|l| format!(
+                "{} (`when` {}) is older than the newest applied migration (`when` {newest}): `drizzle-kit migrate` applies only newer ones, so it will never run; regenerate it after the newest (or apply its SQL by hand and record it)",
+                l.name, l.key
+            ))
+            .collect();
+        status
     }
 
     /// Without the journal, a migration is known by its `when` or its hash.

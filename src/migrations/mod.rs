@@ -125,6 +125,9 @@ pub struct Status {
     pub last_applied: Option<(String, Option<String>)>,
     /// A migration run holds the tool's lock (Knex).
     pub locked: bool,
+    /// Pending migrations the tool's next run will not apply, and why (Drizzle
+    /// skips those older than its newest applied one).
+    pub stranded: Vec<String>,
 }
 
 /// What one tool's history showed, as the JSON `migrations` array has it.

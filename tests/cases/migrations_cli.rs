@@ -949,3 +949,43 @@ fn django_cli() {
     )
     .assert_class("migrations_pending", 51);
 }
+
+/// A migration merged from another branch, generated before the newest applied
+/// one: `drizzle-kit migrate` skips it for ever, and the gate says so.
+#[test]
+fn drizzle_kit_skips_an_older_migration_and_the_gate_says_why() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    drizzle_generate(&p, &url, "create_users");
+    drizzle_schema(&p, &["users", "posts"]);
+    drizzle_generate(&p, &url, "add_posts");
+    ok(&mut drizzle_migrate(&p, &url));
+    let journal = p.path().join("drizzle/meta/_journal.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    let first_when = doc["entries"][0]["when"].as_i64().unwrap();
+    let mut late = doc["entries"][1].clone();
+    late["idx"] = 2.into();
+    late["when"] = (first_when + 1).into();
+    late["tag"] = "0002_from_a_branch".into();
+    doc["entries"].as_array_mut().unwrap().push(late);
+    std::fs::write(&journal, doc.to_string()).unwrap();
+    p.write(
+        "drizzle/0002_from_a_branch.sql",
+        "CREATE TABLE tags (id int);\n",
+    );
+    ok(&mut drizzle_migrate(&p, &url));
+    assert_eq!(
+        pg.sql_in("appdb", "SELECT count(*) FROM drizzle.__drizzle_migrations"),
+        "2"
+    );
+    let run = gate(&url, &["--migrations", &p.spec("drizzle", "drizzle")]);
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(names(&report(&run)["pending"]), ["0002_from_a_branch"]);
+    let hints = run.target()["hints"].to_string();
+    assert!(
+        hints.contains("0002_from_a_branch (`when`") && hints.contains("will never run"),
+        "{hints}"
+    );
+}
