@@ -53,6 +53,11 @@ impl Tool for Alembic {
         Ok(shipped)
     }
 
+    /// Alembic: "Can't locate revision identified by ...".
+    fn deploy_refuses_unknown(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "alembic upgrade head"
     }

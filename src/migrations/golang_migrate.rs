@@ -40,6 +40,11 @@ impl Tool for GolangMigrate {
             .collect())
     }
 
+    /// golang-migrate: "no migration found for version N" (`versionExists` in migrate.go).
+    fn deploy_refuses_unknown(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "migrate -path DIR -database \"$DATABASE_URL\" up"
     }

@@ -71,6 +71,11 @@ impl Tool for Knex {
             .collect())
     }
 
+    /// Knex: "The migration directory is corrupt, the following files are missing".
+    fn deploy_refuses_unknown(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "npx knex migrate:latest"
     }

@@ -235,6 +235,12 @@ pub trait Tool: Sync {
         ""
     }
 
+    /// Whether the tool's own deploy fails when the database has applied
+    /// migrations it does not ship: then `deployable` fails on them too.
+    fn deploy_refuses_unknown(&self) -> bool {
+        false
+    }
+
     /// `--expect-migration` text as a [`Record::key`] (e.g. a file name reduced to
     /// its version).
     fn expected_key(&self, expected: &str) -> String {

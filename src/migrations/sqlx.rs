@@ -52,6 +52,11 @@ impl Tool for Sqlx {
         Ok(shipped)
     }
 
+    /// sqlx: "migration N was previously applied but is missing in the resolved migrations".
+    fn deploy_refuses_unknown(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "sqlx migrate run"
     }

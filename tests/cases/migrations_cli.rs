@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::tools::{self, fails, ok};
+use crate::support::tools::{self, fails, ok, succeeds};
 use crate::support::*;
 
 /// A throwaway project directory with a `migrations` folder.
@@ -45,16 +45,27 @@ impl Project {
 }
 
 /// The states every tool has: never migrated, all applied, one pending (and
-/// `deployable` passes it), one unknown.
-fn common_states(url: &str, spec: &str, apply: &dyn Fn(), add: &dyn Fn(), drop: &dyn Fn()) {
-    let run = gate(url, &["--migrations", spec]);
-    run.assert_class("migrations_missing", 50);
-    gate(
-        url,
-        &["--migrations", spec, "--require-migrations", "deployable"],
-    )
-    .assert_class("ready", 0);
-    apply();
+/// `deployable` passes it), one unknown. `apply` runs the tool's own deploy and
+/// says whether it succeeded; with an unknown migration in the database, the tool
+/// either goes on or refuses (`refuses_unknown`), and `deployable` must agree.
+fn common_states(
+    url: &str,
+    spec: &str,
+    refuses_unknown: bool,
+    apply: &dyn Fn() -> bool,
+    add: &dyn Fn(),
+    drop: &dyn Fn(),
+) {
+    let deployable = |expected: (&str, i32)| {
+        gate(
+            url,
+            &["--migrations", spec, "--require-migrations", "deployable"],
+        )
+        .assert_class(expected.0, expected.1);
+    };
+    gate(url, &["--migrations", spec]).assert_class("migrations_missing", 50);
+    deployable(("ready", 0));
+    assert!(apply(), "the first deploy");
     let run = gate(url, &["--migrations", spec]);
     run.assert_class("ready", 0);
     assert_eq!(names(&report(&run)["applied"]).len(), 2, "{run:?}");
@@ -62,12 +73,8 @@ fn common_states(url: &str, spec: &str, apply: &dyn Fn(), add: &dyn Fn(), drop: 
     let run = gate(url, &["--migrations", spec]);
     run.assert_class("migrations_pending", 51);
     assert_eq!(names(&report(&run)["pending"]).len(), 1, "{run:?}");
-    gate(
-        url,
-        &["--migrations", spec, "--require-migrations", "deployable"],
-    )
-    .assert_class("ready", 0);
-    apply();
+    deployable(("ready", 0));
+    assert!(apply(), "the second deploy");
     let run = gate(url, &["--migrations", spec]);
     run.assert_class("ready", 0);
     assert_eq!(names(&report(&run)["applied"]).len(), 3, "{run:?}");
@@ -75,11 +82,16 @@ fn common_states(url: &str, spec: &str, apply: &dyn Fn(), add: &dyn Fn(), drop: 
     let run = gate(url, &["--migrations", spec]);
     run.assert_class("migrations_unknown", 54);
     assert_eq!(names(&report(&run)["unknown"]).len(), 1, "{run:?}");
-    gate(
-        url,
-        &["--migrations", spec, "--require-migrations", "deployable"],
-    )
-    .assert_class("ready", 0);
+    let deployed = apply();
+    assert_eq!(
+        deployed, !refuses_unknown,
+        "the tool's own deploy over an unknown migration"
+    );
+    deployable(if deployed {
+        ("ready", 0)
+    } else {
+        ("migrations_unknown", 54)
+    });
 }
 
 fn sqlx(project: &Project, url: &str, args: &[&str]) -> Command {
@@ -103,12 +115,11 @@ fn sqlx_cli() {
         "ALTER TABLE users ADD COLUMN email text;\n",
     );
     let spec = p.spec("sqlx", "migrations");
-    let apply = || {
-        ok(&mut sqlx(&p, &url, &["migrate", "run"]));
-    };
+    let apply = || succeeds(&mut sqlx(&p, &url, &["migrate", "run"]));
     common_states(
         &url,
         &spec,
+        true, // the tool refuses to deploy over an unknown migration
         &apply,
         &|| {
             p.write(
@@ -230,9 +241,8 @@ fn diesel_cli() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut diesel(&p, &url, &["migration", "run"]));
-        },
+        false,
+        &|| succeeds(&mut diesel(&p, &url, &["migration", "run"])),
         &|| {
             ok(&mut diesel(
                 &p,
@@ -316,9 +326,8 @@ fn dbmate_cli() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut dbmate(&p, &url));
-        },
+        false,
+        &|| succeeds(&mut dbmate(&p, &url)),
         &|| {
             p.write(
                 "db/migrations/20240103000000_add_posts.sql",
@@ -411,9 +420,8 @@ fn drizzle_kit() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut drizzle_migrate(&p, &url));
-        },
+        false,
+        &|| succeeds(&mut drizzle_migrate(&p, &url)),
         &|| {
             drizzle_schema(&p, &["users", "posts", "tags"]);
             drizzle_generate(&p, &url, "add_tags");
@@ -631,9 +639,8 @@ fn knex_cli() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut knex(&p, &url, &["migrate:latest"]));
-        },
+        true, // the tool refuses to deploy over an unknown migration
+        &|| succeeds(&mut knex(&p, &url, &["migrate:latest"])),
         &|| {
             p.write(
                 "migrations/20240103000000_add_posts.js",
@@ -752,9 +759,8 @@ fn alembic_cli() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut alembic(&p, &url, &["upgrade", "heads"]));
-        },
+        true, // the tool refuses to deploy over an unknown migration
+        &|| succeeds(&mut alembic(&p, &url, &["upgrade", "heads"])),
         &|| {
             p.write(
                 "migrations/versions/c3_add_posts.py",
@@ -875,9 +881,8 @@ fn django_cli() {
     common_states(
         &url,
         &spec,
-        &|| {
-            ok(&mut django(&p, &url, &["migrate", "--noinput"]));
-        },
+        false,
+        &|| succeeds(&mut django(&p, &url, &["migrate", "--noinput"])),
         &|| {
             django_models(&p, &["name", "email", "phone"]);
             ok(&mut django(

@@ -408,6 +408,13 @@ fn golang_migrate_every_state() {
     );
     let run = gate(&url, &["--migrations", &spec]);
     run.assert_class("migrations_unknown", 54);
+    // `migrate up` refuses too ("no migration found for version 4"), so even the
+    // deploy gate stops.
+    gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    )
+    .assert_class("migrations_unknown", 54);
     // dbmate's reader refuses golang-migrate's table of the same name.
     let run = gate(&url, &["--migrations", "dbmate"]);
     run.assert_class("invalid_config", 2);

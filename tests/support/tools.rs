@@ -45,6 +45,11 @@ pub fn ok(cmd: &mut Command) -> String {
     text(&out)
 }
 
+/// Runs a tool and says whether it succeeded.
+pub fn succeeds(cmd: &mut Command) -> bool {
+    cmd.output().expect("run a migration tool").status.success()
+}
+
 /// Runs a tool that must fail, and returns its output.
 pub fn fails(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run a migration tool");
