@@ -4,9 +4,9 @@
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
 use crate::probe::{Inspect, Ready};
-use crate::settings::gates::{Gates, SchemaPrivilege, Version};
+use crate::settings::gates::{Gates, SchemaPrivilege, TableName, Version};
 
-use super::sql::{app_schema, ident, literal};
+use super::sql::{app_schema, ident, literal, qualified};
 
 /// The gates as an inspection.
 pub struct GateCheck<'a> {
@@ -109,22 +109,20 @@ async fn schema(ready: &Ready<'_>, privilege: SchemaPrivilege) -> Result<(), Fai
 
 async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
     let default_schema = app_schema(ready.spec);
-    let names: Vec<(String, String)> = gates
+    let names: Vec<TableName> = gates
         .tables
         .iter()
-        .map(|t| {
-            (
-                t.schema.clone().unwrap_or_else(|| default_schema.clone()),
-                t.name.clone(),
-            )
+        .map(|t| TableName {
+            schema: t.schema.clone().or_else(|| Some(default_schema.clone())),
+            name: t.name.clone(),
         })
         .collect();
     let columns: Vec<String> = names
         .iter()
-        .map(|(s, n)| {
+        .map(|t| {
             format!(
                 "pg_catalog.to_regclass({}) IS NOT NULL",
-                literal(&format!("{}.{}", ident(s), ident(n)))
+                literal(&qualified(t))
             )
         })
         .collect();
@@ -136,7 +134,7 @@ async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
         .iter()
         .enumerate()
         .filter(|(i, _)| row.get(*i).and_then(|v| v.as_deref()) != Some("t"))
-        .map(|(_, (s, n))| format!("{s}.{n}"))
+        .map(|(_, t)| t.to_string())
         .collect();
     if missing.is_empty() {
         return Ok(());

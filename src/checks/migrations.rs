@@ -82,13 +82,9 @@ pub async fn read(
         .clone()
         .unwrap_or_else(|| tool.default_table(&app_schema(ready.spec)));
     let (table, present) = locate(ready, &wanted).await?;
-    let mut report = Report {
+    let report = Report {
         tool: tool.name(),
-        table: format!(
-            "{}.{}",
-            table.schema.as_deref().unwrap_or_default(),
-            table.name
-        ),
+        table: table.to_string(),
         present,
         dir: check.dir.as_ref().map(|d| d.display().to_string()),
         expected: check.expect.clone(),
@@ -101,10 +97,12 @@ pub async fn read(
         table: &report.table,
     };
     if !present {
-        report.pending = local_names(check.local.as_deref());
         let failure = judge.missing();
-        report.state = failure.as_ref().map_or("ok", |f| f.class.name());
-        return Ok((report, failure));
+        let report = Report {
+            pending: local_names(check.local.as_deref()),
+            ..report
+        };
+        return Ok(judged(report, failure));
     }
     let records = history(ready, &tool.history_sql(&qualified(&table)))
         .await
@@ -128,8 +126,13 @@ pub async fn read(
     }
     let nothing_to_compare = check.local.is_none() && check.expect.is_none();
     let failure = judge.verdict(&status, nothing_to_compare);
-    report.state = failure.as_ref().map_or("ok", |f| f.class.name());
-    Ok((report.with(status), failure))
+    Ok(judged(report.with(status), failure))
+}
+
+/// The report with its verdict, and the failure.
+fn judged(report: Report, failure: Option<Failure>) -> (Report, Option<Failure>) {
+    let state = failure.as_ref().map_or("ok", |f| f.class.name());
+    (Report { state, ..report }, failure)
 }
 
 /// Finds the table (a bare name through the session's `search_path`) and

@@ -98,6 +98,14 @@ pub fn python_strings(value: &str) -> Vec<String> {
     found
 }
 
+/// The leading number of a file name or version text, without leading zeros
+/// (`0003_x.up.sql` → `3`); other text as it is.
+pub fn version_number(text: &str) -> String {
+    leading_digits(text)
+        .and_then(|d| d.parse::<u64>().ok())
+        .map_or_else(|| text.to_string(), |v| v.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

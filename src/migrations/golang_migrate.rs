@@ -54,7 +54,7 @@ impl Tool for GolangMigrate {
     }
 
     fn expected_key(&self, expected: &str) -> String {
-        version_of(expected)
+        files::version_number(expected)
     }
 
     /// One version is recorded: every migration up to it is applied.
@@ -70,16 +70,9 @@ impl Tool for GolangMigrate {
     }
 }
 
-/// The leading number of a file name or version text (`0003_x.up.sql` → `3`).
-pub fn version_of(text: &str) -> String {
-    files::leading_digits(text)
-        .and_then(|d| d.parse::<u64>().ok())
-        .map_or_else(|| text.to_string(), |v| v.to_string())
-}
-
 /// The state of a tool that records only the version it reached (and whether that
 /// run failed): shipped migrations up to it are applied, later ones pending.
-pub fn up_to_version(record: Option<&Record>, local: Option<&[Local]>) -> Status {
+fn up_to_version(record: Option<&Record>, local: Option<&[Local]>) -> Status {
     let mut status = Status::default();
     let Some(record) = record else {
         status.pending = local
@@ -151,7 +144,7 @@ mod tests {
         assert_eq!(s.applied, ["1_m.up.sql"]);
         let s = up_to_version(Some(&at("7", false)), Some(&local));
         assert_eq!(s.unknown, ["7"]);
-        assert_eq!(version_of("0003_x.up.sql"), "3");
+        assert_eq!(files::version_number("0003_x.up.sql"), "3");
         assert!(GolangMigrate.satisfies(&at("3", false), "2"));
         assert!(!GolangMigrate.satisfies(&at("1", false), "2"));
     }

@@ -85,7 +85,7 @@ pub struct Local {
 }
 
 /// A migration whose file no longer matches what was applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modified {
     /// Its name.
     pub name: String,

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use super::golang_migrate::version_of;
 use super::{files, Local, Tool};
 use crate::settings::gates::TableName;
 
@@ -39,7 +38,7 @@ impl Tool for Sqlx {
             };
             let sql = files::read(&file)?;
             shipped.push(Local {
-                key: version_of(version),
+                key: files::version_number(version),
                 name: name
                     .trim_end_matches(".sql")
                     .trim_end_matches(".up")
@@ -66,6 +65,6 @@ impl Tool for Sqlx {
     }
 
     fn expected_key(&self, expected: &str) -> String {
-        version_of(expected)
+        files::version_number(expected)
     }
 }

@@ -88,6 +88,16 @@ impl TableName {
     }
 }
 
+/// `schema.name`, or `name` alone.
+impl fmt::Display for TableName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
 impl FromStr for TableName {
     type Err = String;
 

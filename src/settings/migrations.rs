@@ -21,16 +21,6 @@ pub enum Requirement {
     Deployable,
 }
 
-impl Requirement {
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Requirement::Applied => "applied",
-            Requirement::Deployable => "deployable",
-        }
-    }
-}
-
 /// One tool to check.
 #[derive(Clone)]
 pub struct ToolCheck {
