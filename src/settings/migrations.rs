@@ -71,6 +71,12 @@ impl MigrationPlan {
                 None => (spec.as_str(), None),
             };
             let tool = known_tool(name)?;
+            if dir
+                .as_deref()
+                .is_some_and(|d| d.to_string_lossy().contains("://"))
+            {
+                return Err(format!("--migrations {name}=DIR: DIR is a URL, not the migrations directory (the database URL comes from --url or DATABASE_URL)"));
+            }
             if tools.iter().any(|t| t.tool.name() == tool.name()) {
                 return Err(format!("--migrations names `{name}` twice"));
             }
@@ -90,8 +96,8 @@ impl MigrationPlan {
         for text in tables {
             let (name, table) = text
                 .split_once('=')
-                .ok_or_else(|| format!("--migrations-table `{text}`: write TOOL=[SCHEMA.]TABLE"))?;
-            assign(&mut tools, "--migrations-table", Some(name))?.table = Some(table.parse()?);
+                .ok_or("--migrations-table: write TOOL=[SCHEMA.]TABLE")?;
+            assign(&mut tools, "--migrations-table", Some(name))?.table = Some(table_name(table)?);
         }
         for text in expected {
             let (name, migration) = match text.split_once('=') {
@@ -138,10 +144,48 @@ impl MigrationPlan {
 fn known_tool(name: &str) -> Result<&'static dyn Tool, String> {
     migrations::tool(name).ok_or_else(|| {
         format!(
-            "unknown migration tool `{name}` (one of: {})",
+            "unknown migration tool {} (one of: {})",
+            shown(name),
             migrations::tool_names().join(", ")
         )
     })
+}
+
+/// `[SCHEMA.]TABLE` made of plain identifiers, as the tools name their tables.
+fn table_name(text: &str) -> Result<TableName, String> {
+    let identifier = |part: &str| {
+        part.len() <= 63
+            && part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    let parts: Vec<&str> = text.split('.').collect();
+    match parts.as_slice() {
+        [name] if identifier(name) => Ok(TableName::bare(name)),
+        [schema, name] if identifier(schema) && identifier(name) => {
+            Ok(TableName::in_schema(schema, name))
+        }
+        _ => Err(format!(
+            "--migrations-table: {} is not [SCHEMA.]TABLE",
+            shown(text)
+        )),
+    }
+}
+
+/// User text for an error message: a plain word as written; anything else is
+/// described, never echoed (a URL given by mistake may carry a password).
+fn shown(text: &str) -> String {
+    let word = !text.is_empty()
+        && text.len() <= 40
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if word {
+        format!("`{text}`")
+    } else {
+        "(not shown: not a plain name)".to_string()
+    }
 }
 
 /// The `--migrations` entry a per-tool flag is about: the named one, or the only one.
@@ -211,5 +255,32 @@ mod tests {
         assert!(bad(&[], &[], &["x"]).contains("add --migrations"));
         assert!(bad(&["prisma=/nonexistent/dir"], &[], &[]).contains("cannot read"));
         assert!(MigrationPlan::build(&[], &[], &[], Some(Requirement::Deployable)).is_err());
+        assert!(bad(&["prisma"], &["prisma=a.b.c"], &[]).contains("not [SCHEMA.]TABLE"));
+    }
+
+    #[test]
+    fn a_url_given_by_mistake_is_never_echoed() {
+        let url = "postgresql://u:S3cr3t-pw@h/db?sslmode=require";
+        let errors = [
+            MigrationPlan::build(&strings(&[url]), &[], &[], None),
+            MigrationPlan::build(&strings(&[&format!("prisma={url}")]), &[], &[], None),
+            MigrationPlan::build(
+                &strings(&["prisma"]),
+                &strings(&[&format!("prisma={url}")]),
+                &[],
+                None,
+            ),
+            MigrationPlan::build(&strings(&["prisma"]), &strings(&[url]), &[], None),
+        ];
+        for error in errors {
+            let error = error.unwrap_err();
+            assert!(!error.contains("S3cr3t"), "{error}");
+        }
+        assert_eq!(
+            table_name("drizzle.__drizzle_migrations")
+                .unwrap()
+                .to_string(),
+            "drizzle.__drizzle_migrations"
+        );
     }
 }

@@ -637,6 +637,24 @@ fn flags_through_the_environment_and_configuration_errors() {
         run.assert_class("invalid_config", 2);
         assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
+    // A URL given by mistake (its password is no target's) is never echoed: the
+    // runner greps every output for the test passwords.
+    let stray = format!("postgresql://app:{WRONG_PASSWORD}@h/db?sslmode=require");
+    for args in [
+        vec!["--migrations".to_string(), stray.clone()],
+        vec!["--migrations".to_string(), format!("prisma={stray}")],
+        vec![
+            "--migrations".into(),
+            "prisma".into(),
+            "--migrations-table".into(),
+            format!("prisma={stray}"),
+        ],
+    ] {
+        let mut all: Vec<String> = vec!["check".into(), "--url".into(), pg.url("")];
+        all.extend(args);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        run_args(&all).assert_class("invalid_config", 2);
+    }
     let run = run_args(&[
         "check",
         "--url",
