@@ -100,6 +100,9 @@ impl MigrationPlan {
             assign(&mut tools, "--migrations-table", Some(name))?.table = Some(table_name(table)?);
         }
         for text in expected {
+            if text.contains("://") {
+                return Err("--expect-migration: the value is a URL, not a migration name".into());
+            }
             let (name, migration) = match text.split_once('=') {
                 Some((name, m)) if migrations::tool(name).is_some() => (Some(name), m),
                 _ => (None, text.as_str()),
@@ -271,6 +274,7 @@ mod tests {
                 None,
             ),
             MigrationPlan::build(&strings(&["prisma"]), &strings(&[url]), &[], None),
+            MigrationPlan::build(&strings(&["prisma"]), &[], &strings(&[url]), None),
         ];
         for error in errors {
             let error = error.unwrap_err();

@@ -646,6 +646,12 @@ fn flags_through_the_environment_and_configuration_errors() {
         vec![
             "--migrations".into(),
             "prisma".into(),
+            "--expect-migration".into(),
+            stray.clone(),
+        ],
+        vec![
+            "--migrations".into(),
+            "prisma".into(),
             "--migrations-table".into(),
             format!("prisma={stray}"),
         ],
