@@ -1,8 +1,17 @@
 //! Every target concurrently, under one hard deadline: attempt, classify, back off,
 //! repeat while the failure is retried; `check` stops after one attempt. SIGINT and
 //! SIGTERM end the run at once with each target's last state.
+//!
+//! The loop is written against [`Source`] (who makes attempts) and an interrupt
+//! future, so its timing — the deadline, the retry pace, a permanent class ending
+//! the wait, a signal — is tested on tokio's paused clock (`wait/tests.rs`); the
+//! live source is the prober.
+
+#[cfg(test)]
+mod tests;
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -72,19 +81,80 @@ pub struct RunOutcome {
     pub elapsed: Duration,
 }
 
-/// Runs every target to a final state, or until a signal.
+/// Makes the attempts a run drives: the prober against real servers, or a scripted
+/// stand-in in the timing tests.
+#[allow(async_fn_in_trait)] // pgready runs on one thread; no Send bound is needed
+pub trait Source {
+    /// One attempt against `target`, finished by `deadline`.
+    async fn attempt(&self, target: &Target, spec: &ConnSpec, deadline: Instant) -> Attempt;
+    /// `--create-database`: creates the missing database, or says why not.
+    async fn create_database(&self, spec: &ConnSpec, deadline: Instant) -> Result<String, Failure>;
+}
+
+/// The live source: the prober, with the gates and the migration history inspected
+/// when any is asked for.
+struct Live<'a> {
+    settings: &'a Settings,
+    prober: Prober,
+}
+
+impl Source for Live<'_> {
+    async fn attempt(&self, target: &Target, spec: &ConnSpec, deadline: Instant) -> Attempt {
+        let gates = &self.settings.gates;
+        let writable = target.require_writable || gates.require_writable;
+        let plan = &self.settings.migrations;
+        match (gates.inspects(), plan.is_empty()) {
+            (false, true) => self.prober.attempt(spec, writable, deadline, &()).await,
+            (true, true) => {
+                self.prober
+                    .attempt(spec, writable, deadline, &GateCheck { gates })
+                    .await
+            }
+            (_, false) => {
+                let migrations = MigrationCheck::new(plan);
+                let checks = (GateCheck { gates }, &migrations);
+                let mut attempt = self.prober.attempt(spec, writable, deadline, &checks).await;
+                attempt.migrations = migrations.take();
+                attempt
+            }
+        }
+    }
+
+    async fn create_database(&self, spec: &ConnSpec, deadline: Instant) -> Result<String, Failure> {
+        crate::checks::create::create(&self.prober, spec, deadline).await
+    }
+}
+
+/// Runs every target to a final state against real servers, or until SIGINT or
+/// SIGTERM. The signal handlers are installed before the first attempt, so a signal
+/// that comes at any moment of the run is reported, never the default action.
 pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progress) -> RunOutcome {
+    let live = Live {
+        settings,
+        prober: Prober::default(),
+    };
+    run_with(settings, targets, progress, &live, interrupt()).await
+}
+
+/// Runs every target to a final state with attempts from `source`, until
+/// `interrupted` yields a signal number.
+pub async fn run_with(
+    settings: &Settings,
+    targets: &[Target],
+    progress: &dyn Progress,
+    source: &impl Source,
+    interrupted: impl Future<Output = i32>,
+) -> RunOutcome {
     let started = Instant::now();
     let deadline = started + settings.timeout;
     let states: Vec<RefCell<TargetState>> = targets.iter().map(|_| RefCell::default()).collect();
-    let prober = Prober::default();
     let drivers = targets.iter().enumerate().map(|(i, t)| {
         let ctx = Driver {
             settings,
             target: t,
             index: i,
             state: &states[i],
-            prober: &prober,
+            source,
             progress,
             started,
             deadline,
@@ -92,8 +162,10 @@ pub async fn run(settings: &Settings, targets: &[Target], progress: &dyn Progres
         ctx.drive()
     });
     let interrupted = tokio::select! {
+        // A signal that is already there wins over an attempt that also finished.
+        biased;
+        sig = interrupted => Some(sig),
         _ = join_all(drivers) => None,
-        sig = interrupt() => Some(sig),
         _ = ticker(&states, progress, deadline) => None,
     };
     let mut states: Vec<TargetState> = states.into_iter().map(RefCell::into_inner).collect();
@@ -138,17 +210,21 @@ fn mark_mismatches(targets: &[Target], states: &mut [TargetState]) {
     }
 }
 
-/// Waits for SIGINT or SIGTERM and returns its number.
-async fn interrupt() -> i32 {
-    let (Ok(mut term), Ok(mut int)) = (
+/// Installs the SIGINT and SIGTERM handlers now, and returns a future that waits
+/// for either and yields its number.
+fn interrupt() -> impl Future<Output = i32> {
+    let handlers = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => libc::SIGTERM,
-        _ = int.recv() => libc::SIGINT,
+    );
+    async move {
+        let (Ok(mut term), Ok(mut int)) = handlers else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => libc::SIGTERM,
+            _ = int.recv() => libc::SIGINT,
+        }
     }
 }
 
@@ -165,18 +241,18 @@ async fn ticker(states: &[RefCell<TargetState>], progress: &dyn Progress, deadli
 }
 
 /// One target's loop.
-struct Driver<'a> {
+struct Driver<'a, S> {
     settings: &'a Settings,
     target: &'a Target,
     index: usize,
     state: &'a RefCell<TargetState>,
-    prober: &'a Prober,
+    source: &'a S,
     progress: &'a dyn Progress,
     started: Instant,
     deadline: Instant,
 }
 
-impl Driver<'_> {
+impl<S: Source> Driver<'_, S> {
     async fn drive(self) {
         let spec = match &self.target.spec {
             Ok(spec) => spec,
@@ -197,10 +273,13 @@ impl Driver<'_> {
             let attempt_deadline = self
                 .deadline
                 .min(Instant::now() + self.settings.attempt_timeout);
-            let mut attempt = self.one_attempt(spec, attempt_deadline).await;
+            let mut attempt = self
+                .source
+                .attempt(self.target, spec, attempt_deadline)
+                .await;
             if may_create && is_class(&attempt, Class::DatabaseMissing) {
                 may_create = false;
-                match crate::checks::create::create(self.prober, spec, attempt_deadline).await {
+                match self.source.create_database(spec, attempt_deadline).await {
                     Ok(action) => {
                         tracing::info!(target_source = %self.target.source, "{action}");
                         self.state.borrow_mut().actions.push(action);
@@ -227,29 +306,6 @@ impl Driver<'_> {
             if Instant::now() >= self.deadline {
                 self.state.borrow_mut().done = true;
                 return;
-            }
-        }
-    }
-
-    /// One attempt, with the gates and the migration history inspected when any
-    /// is asked for.
-    async fn one_attempt(&self, spec: &ConnSpec, deadline: Instant) -> Attempt {
-        let gates = &self.settings.gates;
-        let writable = self.target.require_writable || gates.require_writable;
-        let plan = &self.settings.migrations;
-        match (gates.inspects(), plan.is_empty()) {
-            (false, true) => self.prober.attempt(spec, writable, deadline, &()).await,
-            (true, true) => {
-                self.prober
-                    .attempt(spec, writable, deadline, &GateCheck { gates })
-                    .await
-            }
-            (_, false) => {
-                let migrations = MigrationCheck::new(plan);
-                let checks = (GateCheck { gates }, &migrations);
-                let mut attempt = self.prober.attempt(spec, writable, deadline, &checks).await;
-                attempt.migrations = migrations.take();
-                attempt
             }
         }
     }
