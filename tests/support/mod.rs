@@ -665,3 +665,82 @@ pub fn write_file(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
+
+/// pgready running in the background with its stderr in a file, so a test can wait
+/// for a progress line (a fact of the run, not a guess at how long it takes) before
+/// it changes the world or sends a signal.
+pub struct Background {
+    child: Child,
+    start: Instant,
+    stderr: tempfile::NamedTempFile,
+}
+
+impl Background {
+    /// Starts pgready with `args` (a clean environment, as [`pgready`]).
+    pub fn start(args: &[&str]) -> Self {
+        Self::spawn(pgready().args(args))
+    }
+
+    /// Starts `cmd` (a [`pgready`] command) with stdout piped and stderr in a file.
+    pub fn spawn(cmd: &mut Command) -> Self {
+        let stderr = tempfile::NamedTempFile::new().expect("stderr file");
+        let child = cmd
+            .stdout(Stdio::piped())
+            .stderr(stderr.reopen().expect("stderr file"))
+            .spawn()
+            .expect("start pgready");
+        Background {
+            child,
+            start: Instant::now(),
+            stderr,
+        }
+    }
+
+    /// What pgready has written to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+    }
+
+    /// Waits until stderr contains `needle` (a progress line: the run has reached that
+    /// state). Bounded by 60 s, far beyond any state a test waits for.
+    pub fn wait_for(&mut self, needle: &str) {
+        let waited = Instant::now();
+        while !self.stderr().contains(needle) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "pgready ended ({status}) before `{needle}`: {}",
+                    self.stderr()
+                );
+            }
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "no `{needle}` in 60 s: {}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` to pgready.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+    }
+
+    /// Whether pgready has ended.
+    pub fn ended(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// Waits for pgready to end and checks every output for secrets.
+    pub fn finish(self) -> Run {
+        let out = self.child.wait_with_output().expect("wait pgready");
+        let stderr = std::fs::read(self.stderr.path()).unwrap_or_default();
+        finish(Output { stderr, ..out }, self.start)
+    }
+}
