@@ -676,15 +676,12 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts pgready with `args` (a clean environment, as [`pgready`]).
+    /// Starts pgready with `args` (a clean environment, as [`pgready`]), stdout
+    /// piped and stderr in a file.
     pub fn start(args: &[&str]) -> Self {
-        Self::spawn(pgready().args(args))
-    }
-
-    /// Starts `cmd` (a [`pgready`] command) with stdout piped and stderr in a file.
-    pub fn spawn(cmd: &mut Command) -> Self {
         let stderr = tempfile::NamedTempFile::new().expect("stderr file");
-        let child = cmd
+        let child = pgready()
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(stderr.reopen().expect("stderr file"))
             .spawn()
@@ -719,11 +716,6 @@ impl Background {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
-    }
-
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// Sends `signal` to pgready.
