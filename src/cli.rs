@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
-use crate::settings::client::Client;
+use crate::settings::vocab::{libpq, Client};
 use crate::settings::gates::{SchemaPrivilege, TableName, Version};
 use crate::settings::migrations::Requirement;
 
@@ -57,6 +57,36 @@ pub enum Command {
         #[arg(long, value_name = "N", env = "PGREADY_REPLICAS")]
         replicas: Option<u32>,
     },
+    /// The connection plan of every target exactly as the client reads it, without
+    /// connecting: hosts in order, database, user, where the password comes from,
+    /// what TLS means, and each parameter used, ignored or refused. `--client all`
+    /// puts libpq, Prisma and node-postgres side by side.
+    Explain,
+}
+
+/// Whose rules read the URLs; `all` (for `explain`) compares the three.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClientChoice {
+    /// libpq (psql, psycopg, most drivers that wrap it).
+    Libpq,
+    /// Prisma's Rust engine (quaint): `prisma migrate`, Prisma ≤ 6 query engine.
+    Prisma,
+    /// node-postgres (`pg`), also behind Prisma 7's `@prisma/adapter-pg` and Drizzle.
+    NodePostgres,
+    /// Every client side by side (`explain` only).
+    All,
+}
+
+impl ClientChoice {
+    /// The one client chosen (`None` for `all`).
+    pub fn single(self) -> Option<Client> {
+        match self {
+            ClientChoice::Libpq => Some(Client::Libpq),
+            ClientChoice::Prisma => Some(Client::Prisma),
+            ClientChoice::NodePostgres => Some(Client::NodePostgres),
+            ClientChoice::All => None,
+        }
+    }
 }
 
 /// Exit-code style.
@@ -134,7 +164,19 @@ pub struct Options {
         env = "PGREADY_CLIENT",
         global = true
     )]
-    pub client: Option<Client>,
+    pub client: Option<ClientChoice>,
+
+    /// The libpq major whose rules read URLs, PG* variables and files with
+    /// --client libpq: 15, 16, 17 or 18 (what the app's image ships).
+    #[arg(
+        long,
+        value_name = "MAJOR",
+        default_value_t = libpq::DEFAULT_MAJOR,
+        env = "PGREADY_LIBPQ_VERSION",
+        value_parser = parse_libpq_major,
+        global = true
+    )]
+    pub libpq_version: u8,
 
     /// Gate: the server must be at least this version (e.g. 13, Cal.com's minimum).
     #[arg(
@@ -267,7 +309,21 @@ pub struct Options {
 }
 
 /// Parses `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_libpq_major(text: &str) -> Result<u8, String> {
+    text.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|m| libpq::MAJORS.contains(m))
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not a libpq major pgready reads: use {} to {}",
+                libpq::MAJORS.start(),
+                libpq::MAJORS.end()
+            )
+        })
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !c.is_ascii_digit() && c != '.')

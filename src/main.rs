@@ -32,6 +32,11 @@ fn main() {
 }
 
 fn run(settings: Settings) -> i32 {
+    if let Mode::Explain { .. } = settings.mode {
+        if settings.targets.is_ok() {
+            return explain(&settings);
+        }
+    }
     let targets = match &settings.targets {
         Ok(t) => t.clone(),
         Err(failure) => vec![Target {
@@ -95,6 +100,18 @@ fn doctor(
     } else {
         let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         print!("{}", report::doctor::human(&lists, colour));
+    }
+    code
+}
+
+/// Prints each target's connection plan; no network.
+fn explain(settings: &Settings) -> i32 {
+    let explained = report::explain::explain(&settings.explain);
+    let code = report::explain::exit_code(&explained);
+    if settings.json {
+        println!("{}", report::explain::json(&explained, code));
+    } else {
+        print!("{}", report::explain::human(&explained));
     }
     code
 }

@@ -1,29 +1,48 @@
 //! libFuzzer target: any text as a connection string, read by every client's rules
-//! and linted. It must never panic, and a password it parsed must never show in the
-//! redacted form.
+//! (libpq at every major), linted and explained. It must never panic, a password
+//! it parsed must never show in the redacted form, and no error or plan may hold it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pgready::settings::client::Client;
+use pgready::settings::conninfo::{self, Client, Reading};
 use pgready::settings::env::Env;
-use pgready::settings::{lint, spec, url};
+use pgready::settings::lint::Context;
+use pgready::settings::{plan, targets, vocab};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(parsed) = url::parse(text) else {
-        return;
-    };
-    let shown = pgready::secret::scrub(&parsed.redacted);
-    // A password made of the mask's own `*`s cannot be told from the mask.
-    let checkable = |v: &str| v.chars().count() >= 3 && !v.contains("**");
-    for pw in parsed.opts.iter().filter(|o| url::is_secret_key(&o.key) && checkable(&o.value)) {
-        assert!(!shown.contains(&pw.value), "password shown in {shown:?}");
-    }
-    for client in Client::ALL {
-        if let Ok(spec) = spec::build(parsed.opts.clone(), &Env::default(), "me", client) {
-            let _ = lint::lint(&spec, &parsed.notes, "DATABASE_URL", &lint::Context::default());
+    let mut readings: Vec<Reading> = vocab::libpq::MAJORS
+        .map(|libpq_major| Reading { client: Client::Libpq, libpq_major })
+        .collect();
+    readings.extend([Reading::of(Client::Prisma), Reading::of(Client::NodePostgres)]);
+    for reading in readings {
+        let Ok(parsed) = conninfo::parse(text, reading) else {
+            continue;
+        };
+        let shown = pgready::secret::scrub(&parsed.redacted);
+        // A password made of the mask's own `*`s cannot be told from the mask.
+        let checkable = |v: &str| v.chars().count() >= 3 && !v.contains("**");
+        let secrets: Vec<&str> = parsed
+            .opts
+            .iter()
+            .filter(|o| conninfo::is_secret_key(&o.key) && checkable(&o.value))
+            .map(|o| o.value.as_str())
+            .collect();
+        for pw in &secrets {
+            assert!(!shown.contains(pw), "password shown in {shown:?}");
+        }
+        let ctx = Context { reading, client_chosen: true, ..Context::default() };
+        let env = Env::from_pairs([("DATABASE_URL", text)]);
+        if let Ok(found) = targets::collect(&[], &[], &env, &ctx) {
+            for t in &found {
+                let rendered = format!("{:?}", plan::plan(t, "fuzz"));
+                let rendered = pgready::secret::scrub(&rendered);
+                for pw in &secrets {
+                    assert!(!rendered.contains(pw), "password in the plan: {rendered:?}");
+                }
+            }
         }
     }
 });

@@ -3,6 +3,7 @@
 //! on its way out.
 
 pub mod doctor;
+pub mod explain;
 pub mod human;
 pub mod json;
 pub mod termination;

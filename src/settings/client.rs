@@ -7,35 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
-
-use super::url::{Opt, ParseError};
+use super::conninfo::{shown_value, Opt, ParseError};
+pub use super::vocab::Client;
 use crate::secret::Password;
-
-/// The client library whose semantics apply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum)]
-pub enum Client {
-    /// libpq (psql, pg_dump, psycopg, most drivers that wrap it).
-    Libpq,
-    /// Prisma's Rust engine (quaint): `prisma migrate`, Prisma ≤ 6 query engine.
-    Prisma,
-    /// node-postgres (`pg`), also behind Prisma 7's `@prisma/adapter-pg` and Drizzle.
-    NodePostgres,
-}
-
-impl Client {
-    /// The name as on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Client::Libpq => "libpq",
-            Client::Prisma => "prisma",
-            Client::NodePostgres => "node-postgres",
-        }
-    }
-
-    /// Every client, for comparisons.
-    pub const ALL: [Client; 3] = [Client::Libpq, Client::Prisma, Client::NodePostgres];
-}
 
 /// How much of the server's certificate is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +83,8 @@ pub struct TlsPolicy {
     pub identity: Identity,
     /// The sslmode as this client understood it, for messages.
     pub mode: String,
+    /// `sslnegotiation=direct`: TLS at once, without asking (PostgreSQL 17+).
+    pub direct: bool,
 }
 
 impl TlsPolicy {
@@ -169,6 +145,12 @@ pub struct TlsOptions {
     pub libpq_compat: bool,
     /// The home directory (libpq's `~/.postgresql/` defaults).
     pub home: Option<PathBuf>,
+    /// The libpq major whose rules apply (libpq only).
+    pub libpq_major: u8,
+    /// Whether `sslmode` came from the environment, not the string.
+    pub env_sslmode: bool,
+    /// `sslnegotiation`, from the string or the environment.
+    pub negotiation: Option<String>,
 }
 
 impl TlsOptions {
@@ -197,6 +179,9 @@ impl TlsOptions {
             ssl: given("ssl"),
             libpq_compat: given("uselibpqcompat").is_some_and(|v| v == "true"),
             home,
+            libpq_major: crate::settings::vocab::libpq::DEFAULT_MAJOR,
+            env_sslmode: given("sslmode").is_none() && env_value("PGSSLMODE").is_some(),
+            negotiation: None,
         }
     }
 }
@@ -214,15 +199,16 @@ pub fn policy(client: Client, o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
 /// `sslrootcert=system` (PostgreSQL 16+) demands verify-full; client certificates
 /// from `sslcert`/`sslkey` or `~/.postgresql/postgresql.{crt,key}`.
 fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
-    let system = o.rootcert.as_deref() == Some("system");
+    // libpq 15 reads `system` as a file name.
+    let system = o.rootcert.as_deref() == Some("system") && o.libpq_major >= 16;
     let mode = o
         .sslmode
         .clone()
         .unwrap_or_else(|| if system { "verify-full" } else { "prefer" }.to_string());
     let default_dir = o.home.as_ref().map(|h| h.join(".postgresql"));
     let root_file = match &o.rootcert {
-        Some(f) if f != "system" => Some(PathBuf::from(f)),
-        Some(_) => None,
+        Some(_) if system => None,
+        Some(f) => Some(PathBuf::from(f)),
         None => default_dir
             .as_ref()
             .map(|d| d.join("root.crt"))
@@ -243,7 +229,7 @@ fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         "verify-ca" => vec![TlsPlan::Require(Verify::Chain)],
         "verify-full" => vec![TlsPlan::Require(Verify::Full)],
         other => {
-            return Err(ParseError::new(format!("invalid sslmode `{other}`"))
+            return Err(ParseError::new(format!("invalid sslmode {}", shown_value(other)))
                 .hint("libpq knows disable, allow, prefer, require, verify-ca, verify-full (no-verify is node-postgres's)"))
         }
     };
@@ -253,6 +239,7 @@ fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         ))
         .hint("use sslmode=verify-full with sslrootcert=system (PostgreSQL 16+ libpq rule)"));
     }
+    let direct = direct(o, &mode, &["require", "verify-ca", "verify-full"])?;
     let roots = match (system, root_file) {
         (true, _) => Roots::System,
         (false, Some(f)) => Roots::File(f),
@@ -277,7 +264,23 @@ fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         roots,
         identity,
         mode,
+        direct,
     })
+}
+
+/// `sslnegotiation`: `direct` starts TLS at once, which needs a mode that never
+/// goes without it (libpq: require or stronger; node-postgres: TLS on).
+fn direct(o: &TlsOptions, mode: &str, strong: &[&str]) -> Result<bool, ParseError> {
+    match o.negotiation.as_deref() {
+        None | Some("postgres") => Ok(false),
+        Some("direct") if strong.contains(&mode) => Ok(true),
+        Some("direct") => Err(ParseError::new(format!(
+            "weak sslmode `{mode}` may not be used with sslnegotiation=direct"
+        ))
+        .hint("use sslmode=require, verify-ca or verify-full with sslnegotiation=direct")),
+        Some(other) => Err(ParseError::new(format!("invalid sslnegotiation value {}", shown_value(other)))
+            .hint("use postgres (the default) or direct")),
+    }
 }
 
 /// A PEM identity when the certificate file exists (libpq skips a missing one).
@@ -326,45 +329,41 @@ fn prisma(o: &TlsOptions) -> TlsPolicy {
         roots,
         identity,
         mode: mode.to_string(),
+        direct: false,
     }
 }
 
-/// node-postgres (pg 8 / pg-connection-string 2): no TLS unless `sslmode`, `ssl`
-/// or a certificate parameter is given (or `PGSSLMODE`); then TLS is required and
-/// `prefer`, `require`, `verify-ca` all verify like `verify-full`, against Node's
-/// bundled Mozilla roots or only the `sslrootcert` CA; `no-verify` skips
-/// verification. `uselibpqcompat=true` switches to libpq's meanings (still
-/// without plaintext fallback).
+/// node-postgres 8.23 (`pg-connection-string` 2.14 and `ConnectionParameters`):
+/// no TLS unless the URL asks (`ssl`, `sslmode`, a certificate parameter,
+/// `sslnegotiation=direct`) or, when it says nothing about TLS, `PGSSLMODE` does;
+/// then TLS is required and `prefer`, `require`, `verify-ca` all verify like
+/// `verify-full`, against Node's bundled Mozilla roots or only the `sslrootcert`
+/// CA; `no-verify` skips verification. `uselibpqcompat=true` switches to libpq's
+/// meanings (still without plaintext fallback).
 fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
-    let wants_tls = o.sslmode.is_some()
-        || o.cert.is_some()
-        || o.key.is_some()
-        || o.rootcert.is_some()
-        || matches!(o.ssl.as_deref(), Some("true" | "1"));
-    let mode = o
-        .sslmode
-        .clone()
-        .unwrap_or_else(|| if wants_tls { "verify-full" } else { "disable" }.to_string());
-    let verify = if !wants_tls || mode == "disable" {
-        None
-    } else if o.libpq_compat {
-        Some(match mode.as_str() {
-            "prefer" => Verify::None,
-            "require" if o.rootcert.is_some() => Verify::Chain,
-            "require" => Verify::None,
-            "verify-ca" if o.rootcert.is_none() => {
-                return Err(ParseError::new(
-                    "sslmode=verify-ca with uselibpqcompat=true needs sslrootcert",
-                )
-                .hint("give the CA with sslrootcert=/path/ca.pem, or use sslmode=verify-full"))
-            }
-            "verify-ca" => Verify::Chain,
-            _ => Verify::Full,
-        })
-    } else if mode == "no-verify" {
-        Some(Verify::None)
+    let mode = o.sslmode.clone().unwrap_or_default();
+    let verify = if o.env_sslmode {
+        match mode.as_str() {
+            "prefer" | "require" | "verify-ca" | "verify-full" => Some(Verify::Full),
+            "no-verify" => Some(Verify::None),
+            _ => None,
+        }
     } else {
-        Some(Verify::Full)
+        node_url_tls(o, &mode)?
+    };
+    let direct = match o.negotiation.as_deref() {
+        None | Some("postgres") => false,
+        Some("direct") if verify.is_some() => true,
+        Some("direct") => {
+            return Err(ParseError::new("sslnegotiation=direct requires SSL to be enabled (node-postgres)")
+                .hint("add sslmode=verify-full (or ssl=true) to the URL"))
+        }
+        Some(other) => {
+            return Err(ParseError::new(format!(
+                "invalid sslnegotiation value {}: node-postgres knows postgres and direct",
+                shown_value(other)
+            )))
+        }
     };
     let plans = match verify {
         None => vec![TlsPlan::Off],
@@ -381,12 +380,59 @@ fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         },
         _ => Identity::None,
     };
+    let shown = match (verify, mode.is_empty()) {
+        (None, _) => "disable".to_string(),
+        (Some(_), true) => "verify-full".to_string(),
+        (Some(_), false) => mode,
+    };
     Ok(TlsPolicy {
         client: Client::NodePostgres,
         plans,
         roots,
         identity,
-        mode,
+        mode: shown,
+        direct,
+    })
+}
+
+/// The verification node-postgres ends up with from the URL's own TLS
+/// parameters (`None`: no TLS).
+fn node_url_tls(o: &TlsOptions, mode: &str) -> Result<Option<Verify>, ParseError> {
+    // `ssl`: true/1 on, 0 off, no-verify unverified, any other text is truthy.
+    let mut verify = match o.ssl.as_deref() {
+        None => None,
+        Some("0") => None,
+        Some("no-verify") => Some(Verify::None),
+        Some(_) => Some(Verify::Full),
+    };
+    let has_ssl_object =
+        o.cert.is_some() || o.key.is_some() || o.rootcert.is_some() || o.sslmode.is_some();
+    if has_ssl_object {
+        verify = Some(Verify::Full);
+    }
+    if o.ssl.is_none() && !has_ssl_object && o.negotiation.as_deref() == Some("direct") {
+        verify = Some(Verify::Full);
+    }
+    if o.libpq_compat {
+        return Ok(match mode {
+            "disable" => None,
+            "prefer" => Some(Verify::None),
+            "require" if o.rootcert.is_some() => Some(Verify::Chain),
+            "require" => Some(Verify::None),
+            "verify-ca" if o.rootcert.is_none() => {
+                return Err(ParseError::new(
+                    "sslmode=verify-ca with uselibpqcompat=true needs sslrootcert",
+                )
+                .hint("give the CA with sslrootcert=/path/ca.pem, or use sslmode=verify-full"))
+            }
+            "verify-ca" => Some(Verify::Chain),
+            _ => verify,
+        });
+    }
+    Ok(match mode {
+        "disable" => None,
+        "no-verify" => Some(Verify::None),
+        _ => verify,
     })
 }
 

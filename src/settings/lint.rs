@@ -1,17 +1,18 @@
 //! Findings about a connection string before any connection is made: the mistakes
 //! the troubleshooting guides find by hand. Each finding is a hint on the target.
 
-use super::client::{self, Client, TlsOptions, NODE_POSTGRES_ONLY, PRISMA_ONLY};
-use super::spec::{ConnSpec, Endpoint, Host, LIBPQ_KEYS};
-use super::url::Notes;
+use super::client::{self, Client, TlsOptions};
+use super::conninfo::{Notes, Reading};
+use super::spec::{ConnSpec, Endpoint, Host};
+use super::vocab;
 
 /// Where pgready runs and whose rules apply, as far as reading URLs cares.
 #[derive(Clone, Debug)]
 pub struct Context {
     /// Inside a container (`/.dockerenv` exists or `KUBERNETES_SERVICE_HOST` is set).
     pub in_container: bool,
-    /// Whose rules a URL is judged by.
-    pub client: Client,
+    /// Whose rules a URL is judged by (and which libpq major).
+    pub reading: Reading,
     /// Whether the client was chosen (`--client`) rather than defaulted.
     pub client_chosen: bool,
 }
@@ -20,7 +21,7 @@ impl Default for Context {
     fn default() -> Self {
         Context {
             in_container: false,
-            client: Client::Libpq,
+            reading: Reading::LIBPQ,
             client_chosen: false,
         }
     }
@@ -76,26 +77,31 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<
     found
 }
 
-/// A URL with Prisma-only parameters judged by another client's rules (without an
-/// explicit `--client`) is probably Prisma's.
+/// A URL read as Prisma's or node-postgres's without an explicit `--client`,
+/// because libpq refuses one of that client's parameters: say so.
 fn looks_like_prisma(spec: &ConnSpec, ctx: &Context) -> Option<String> {
-    if ctx.client_chosen || ctx.client == Client::Prisma {
+    if ctx.client_chosen || spec.client == Client::Libpq {
         return None;
     }
+    let table = match spec.client {
+        Client::Prisma => vocab::prisma::KEYS,
+        _ => vocab::node_postgres::KEYS,
+    };
     let mut found: Vec<&str> = spec
         .opts
         .iter()
         .map(|o| o.key.as_str())
-        .filter(|k| PRISMA_ONLY.contains(k))
+        .filter(|k| vocab::find(table, k).is_some() && vocab::find(vocab::libpq::KEYS, k).is_none())
         .collect();
     found.dedup();
-    (!found.is_empty()).then(|| {
-        format!(
-            "this URL carries Prisma parameters ({}) but is judged by {}'s rules; if Prisma reads it, run pgready with --client prisma (Prisma ignores PG* variables, defaults the database to `postgres`, and reads sslmode/sslcert differently)",
-            found.join(", "),
-            ctx.client.name()
-        )
-    })
+    Some(format!(
+        "read as {} reads it: it carries {} ({}), which libpq refuses; say --client {} to make that explicit{}",
+        spec.client.name(),
+        if spec.client == Client::Prisma { "Prisma parameters" } else { "node-postgres parameters" },
+        found.join(", "),
+        spec.client.name(),
+        if spec.client == Client::Prisma { " (Prisma ignores PG* variables, defaults the database to `postgres`, and reads sslmode/sslcert differently)" } else { "" }
+    ))
 }
 
 /// Parameters that say something about TLS.
@@ -179,24 +185,31 @@ fn pooler(spec: &ConnSpec, source: &str) -> Option<String> {
     })
 }
 
+/// Parameters the client keeps but never uses (libpq refuses unknown ones
+/// outright, so this is about Prisma and node-postgres).
 fn unknown_params(spec: &ConnSpec) -> Vec<String> {
+    let table = match spec.client {
+        Client::Libpq => return Vec::new(),
+        Client::Prisma => vocab::prisma::KEYS,
+        Client::NodePostgres => vocab::node_postgres::KEYS,
+    };
     let mut seen: Vec<&str> = Vec::new();
     spec.opts
         .iter()
         .map(|o| o.key.as_str())
-        .filter(|k| {
-            ![LIBPQ_KEYS, PRISMA_ONLY, NODE_POSTGRES_ONLY]
-                .iter()
-                .any(|known| known.contains(k))
-        })
+        .filter(|k| vocab::find(table, k).is_none())
         .filter(|k| {
             let new = !seen.contains(k);
             seen.push(k);
             new
         })
         .map(|k| {
+            let known = vocab::find(vocab::libpq::KEYS, k).is_some();
             format!(
-                "unknown URL parameter `{k}` is ignored (not a libpq or Prisma parameter; a typo?)"
+                "URL parameter `{}` is ignored by {}{}",
+                if k.len() <= 32 { k } else { "(long name)" },
+                spec.client.name(),
+                if known { " (it is libpq's)" } else { " (a typo?)" }
             )
         })
         .collect()
@@ -207,11 +220,16 @@ mod tests {
     use super::*;
     use crate::settings::env::Env;
     use crate::settings::spec::build;
-    use crate::settings::url::parse;
+    use crate::settings::conninfo::parse;
 
     fn findings(url: &str, source: &str, in_container: bool) -> Vec<String> {
-        let parsed = parse(url).unwrap();
-        let spec = build(parsed.opts, &Env::default(), "me", Client::Libpq).unwrap();
+        let reading = if url.contains("schema=") || url.contains("pgbouncer") {
+            Reading::of(Client::Prisma)
+        } else {
+            Reading::LIBPQ
+        };
+        let parsed = parse(url, reading).unwrap();
+        let spec = build(parsed.opts, &Env::default(), "me", reading).unwrap();
         let ctx = Context {
             in_container,
             client_chosen: true,
@@ -286,10 +304,10 @@ mod tests {
                 "",
             ),
             (
-                "postgres://u:p@db:5432/d?sslmod=require",
+                "postgres://u:p@db:5432/d?pgbouncer=true&sslmod=require",
                 "DATABASE_URL",
                 false,
-                "unknown URL parameter `sslmod`",
+                "`sslmod` is ignored by prisma",
             ),
             (
                 "postgres://u:p@db:5432/d?schema=app&connection_limit=5",

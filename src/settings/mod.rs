@@ -2,20 +2,22 @@
 //! no network I/O: which targets, which deadlines, which retries, which output.
 
 pub mod client;
+pub mod conninfo;
 pub mod env;
 pub mod gates;
 pub mod lint;
 pub mod migrations;
 pub mod pgpass;
+pub mod plan;
 pub mod spec;
 pub mod targets;
-pub mod url;
+pub mod vocab;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::class::Class;
-use crate::cli::{Cli, Command, ExitCodes, LogFormat};
+use crate::cli::{ClientChoice, Cli, Command, ExitCodes, LogFormat};
 use crate::outcome::{Failure, Stage};
 use env::Env;
 use targets::Target;
@@ -34,6 +36,11 @@ pub enum Mode {
     Doctor {
         /// App replicas, for the connection math.
         replicas: Option<u32>,
+    },
+    /// The connection plan, no network.
+    Explain {
+        /// Every client side by side (`--client all`).
+        all: bool,
     },
 }
 
@@ -64,19 +71,51 @@ pub struct Settings {
     pub migrations: migrations::MigrationPlan,
     /// Where the Kubernetes termination message goes, if anywhere.
     pub termination_log: Option<std::path::PathBuf>,
+    /// For `explain`: the targets as each client reads them (label, targets).
+    pub explain: Vec<(String, Vec<targets::Target>)>,
 }
 
 impl Settings {
     /// Builds settings from parsed flags and an environment snapshot.
     pub fn from_cli(cli: Cli, env: &Env) -> Settings {
         let opts = cli.opts;
+        let chosen = opts.client.and_then(ClientChoice::single);
         let ctx = lint::Context {
             in_container: std::path::Path::new("/.dockerenv").exists()
                 || env.is_set("KUBERNETES_SERVICE_HOST"),
-            client: opts.client.unwrap_or(client::Client::Libpq),
-            client_chosen: opts.client.is_some(),
+            reading: conninfo::Reading {
+                client: chosen.unwrap_or(client::Client::Libpq),
+                libpq_major: opts.libpq_version,
+            },
+            client_chosen: chosen.is_some(),
         };
         let mut targets = targets::collect(&opts.urls, &opts.url_env, env, &ctx);
+        let explain_mode = matches!(cli.command, Some(Command::Explain));
+        let explain = match (&targets, explain_mode) {
+            (Ok(t), true) if opts.client == Some(ClientChoice::All) => {
+                let mut readings = vec![(ctx.reading.label(), t.clone())];
+                for client in [client::Client::Prisma, client::Client::NodePostgres] {
+                    let c = lint::Context {
+                        reading: conninfo::Reading::of(client),
+                        client_chosen: true,
+                        ..ctx.clone()
+                    };
+                    if let Ok(t) = targets::collect(&opts.urls, &opts.url_env, env, &c) {
+                        readings.push((client.name().to_string(), t));
+                    }
+                }
+                readings
+            }
+            (Ok(t), true) => vec![(String::new(), t.clone())],
+            _ => Vec::new(),
+        };
+        if opts.client == Some(ClientChoice::All) && !explain_mode {
+            targets = Err(Failure::new(
+                Class::InvalidConfig,
+                Stage::Config,
+                "--client all compares the clients in `pgready explain`; wait, check and doctor need one client",
+            ));
+        }
         let migrations = migrations::MigrationPlan::build(
             &opts.migrations,
             &opts.migrations_table,
@@ -106,11 +145,15 @@ impl Settings {
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
                 Some(Command::Doctor { replicas }) => Mode::Doctor { replicas },
+                Some(Command::Explain) => Mode::Explain {
+                    all: opts.client == Some(ClientChoice::All),
+                },
             },
             targets,
             gates,
             migrations,
             termination_log: crate::report::termination::path(opts.termination_log),
+            explain,
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),
             retry_on: opts.retry_on.into_iter().collect(),

@@ -1,13 +1,14 @@
 //! libpq options → a typed, validated [`ConnSpec`]: defaults from the `PG*`
 //! environment as libpq applies them, ports matched to hosts, values checked.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::client::{self, Client, TlsOptions, TlsPolicy};
+use super::conninfo::{shown_value, Opt, ParseError, Reading};
 use super::env::Env;
 use super::pgpass;
-use super::url::{Opt, ParseError};
+use super::vocab::{self, Effect};
 use crate::secret::Password;
 
 /// libpq's compiled-in socket directory on Debian, Ubuntu and the official images.
@@ -29,6 +30,9 @@ pub enum Host {
 pub struct Endpoint {
     /// Host or socket directory.
     pub host: Host,
+    /// libpq's `hostaddr`: the address dialled without resolving `host` (which
+    /// still names the server for TLS and the password file).
+    pub addr: Option<std::net::IpAddr>,
     /// Port (for sockets, the number in the socket file name).
     pub port: u16,
 }
@@ -116,6 +120,8 @@ pub struct ConnSpec {
     pub dbname_given: bool,
     /// Whose rules the URL is read by.
     pub client: Client,
+    /// Whose rules, with the libpq major.
+    pub reading: Reading,
     /// What TLS means for this target under those rules.
     pub tls: TlsPolicy,
     /// libpq's `connect_timeout` (per host; at least 2 s).
@@ -143,122 +149,117 @@ impl ConnSpec {
     }
 }
 
-/// The `PG*` variable that supplies each option's default (libpq; node-postgres
-/// reads the same names for the keys it knows, Prisma reads none).
-const ENV_DEFAULTS: &[(&str, &str)] = &[
-    ("host", "PGHOST"),
-    ("port", "PGPORT"),
-    ("user", "PGUSER"),
-    ("dbname", "PGDATABASE"),
-    ("sslmode", "PGSSLMODE"),
-    ("sslrootcert", "PGSSLROOTCERT"),
-    ("sslcert", "PGSSLCERT"),
-    ("sslkey", "PGSSLKEY"),
-    ("connect_timeout", "PGCONNECT_TIMEOUT"),
-    ("application_name", "PGAPPNAME"),
-    ("options", "PGOPTIONS"),
-    ("target_session_attrs", "PGTARGETSESSIONATTRS"),
-    ("channel_binding", "PGCHANNELBINDING"),
-    ("passfile", "PGPASSFILE"),
-];
-
-/// libpq keywords pgready accepts.
-pub const LIBPQ_KEYS: &[&str] = &[
-    "host",
-    "hostaddr",
-    "port",
-    "dbname",
-    "user",
-    "password",
-    "passfile",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "sslpassword",
-    "sslcrl",
-    "sslcrldir",
-    "sslsni",
-    "sslcompression",
-    "sslnegotiation",
-    "ssl_min_protocol_version",
-    "ssl_max_protocol_version",
-    "requiressl",
-    "channel_binding",
-    "connect_timeout",
-    "application_name",
-    "fallback_application_name",
-    "options",
-    "target_session_attrs",
-    "keepalives",
-    "keepalives_idle",
-    "keepalives_interval",
-    "keepalives_count",
-    "tcp_user_timeout",
-    "client_encoding",
-    "gssencmode",
-    "gsslib",
-    "krbsrvname",
-    "require_auth",
-    "requirepeer",
-    "load_balance_hosts",
-    "replication",
-    "service",
-];
-
-/// The variables a client reads: libpq all of them, node-postgres those for the
-/// keys it knows (its TLS comes from `PGSSLMODE` alone), Prisma none.
-fn reads_env(client: Client, var: &str) -> bool {
-    match client {
-        Client::Libpq => true,
-        Client::NodePostgres => !matches!(
-            var,
-            "PGSSLROOTCERT"
-                | "PGSSLCERT"
-                | "PGSSLKEY"
-                | "PGTARGETSESSIONATTRS"
-                | "PGCHANNELBINDING"
-        ),
-        Client::Prisma => false,
+/// The variable that supplies `key`'s default under `reading`, if any.
+fn env_var(reading: Reading, key: &str) -> Option<&'static str> {
+    match reading.client {
+        Client::Libpq => vocab::libpq::lookup(key, reading.libpq_major)?.env,
+        Client::NodePostgres => vocab::find(vocab::node_postgres::KEYS, key)?.env,
+        Client::Prisma => None,
     }
 }
 
-/// Builds a spec from parsed options and the environment, read by `client`'s rules.
-/// `os_user` is the default role name (libpq uses the operating-system user).
+/// Whether the client reads the variable `var` at all.
+fn reads_var(reading: Reading, var: &str) -> bool {
+    let table = match reading.client {
+        Client::Libpq => vocab::libpq::KEYS,
+        Client::NodePostgres => vocab::node_postgres::KEYS,
+        Client::Prisma => return false,
+    };
+    table
+        .iter()
+        .any(|k| k.env == Some(var) && k.since <= reading.libpq_major)
+}
+
+/// The keys whose values pgready cannot reproduce, checked against `value`.
+fn unsupported(reading: Reading, value: &dyn Fn(&str) -> Option<String>) -> Result<(), ParseError> {
+    let table = match reading.client {
+        Client::Libpq => vocab::libpq::KEYS,
+        Client::NodePostgres => vocab::node_postgres::KEYS,
+        Client::Prisma => vocab::prisma::KEYS,
+    };
+    for key in table.iter().filter(|k| k.since <= reading.libpq_major) {
+        let Effect::Unsupported(harmless) = key.effect else { continue };
+        let Some(v) = value(key.name) else { continue };
+        if !harmless.contains(&v.as_str()) {
+            let shown = if key.secret { String::new() } else { format!(" = {}", shown_value(&v)) };
+            return Err(ParseError::new(format!(
+                "pgready cannot check `{}`{shown} the way {} does ({})",
+                key.name,
+                reading.label(),
+                key.meaning
+            ))
+            .hint(format!("remove `{}` from what pgready reads (or set it to its default), and tell us you need it", key.name)));
+        }
+    }
+    Ok(())
+}
+
+/// Builds a spec from parsed options and the environment, read by `reading`'s
+/// rules. `os_user` is the default role name (libpq uses the operating-system user).
 pub fn build(
     opts: Vec<Opt>,
     env: &Env,
     os_user: &str,
-    client: Client,
+    reading: Reading,
 ) -> Result<ConnSpec, ParseError> {
+    let client = reading.client;
+    // node-postgres: `config[key] || env || default`, so an empty value is absent.
     let given = |key: &str| {
         opts.iter()
             .rev()
             .find(|o| o.key == key)
             .map(|o| o.value.clone())
+            .filter(|v| client != Client::NodePostgres || !v.is_empty())
     };
-    let env_value = |var: &str| reads_env(client, var).then(|| env.nonempty(var)).flatten();
-    let value = |key: &str| {
-        given(key).or_else(|| {
-            ENV_DEFAULTS
-                .iter()
-                .find(|(k, _)| *k == key)
-                .and_then(|(_, var)| env_value(var))
-        })
+    // node-postgres reads PGSSLMODE only when the URL says nothing about TLS.
+    let url_sets_tls = ["ssl", "sslmode", "sslcert", "sslkey", "sslrootcert"]
+        .iter()
+        .any(|k| given(k).is_some())
+        || given("sslnegotiation").as_deref() == Some("direct");
+    let env_value = |var: &str| {
+        if !reads_var(reading, var)
+            || (client == Client::NodePostgres && var == "PGSSLMODE" && url_sets_tls)
+        {
+            return None;
+        }
+        env.nonempty(var)
     };
-    let user = value("user").unwrap_or_else(|| os_user.to_string());
+    let value = |key: &str| given(key).or_else(|| env_var(reading, key).and_then(env_value));
+    unsupported(reading, &value)?;
+    let user = value("user")
+        .filter(|u| client != Client::Prisma || !u.is_empty())
+        .or_else(|| (client != Client::Prisma).then(|| os_user.to_string()))
+        .ok_or_else(|| {
+            ParseError::new("the URL has no user name: Prisma sends none and the server refuses the connection")
+                .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE")
+        })?;
     let dbname = value("dbname").filter(|d| !d.is_empty());
-    let endpoints = endpoints(value("host"), value("port"), client)?;
+    let mut endpoints = endpoints(value("host"), value("port"), client)?;
+    if client == Client::Libpq {
+        add_hostaddrs(&mut endpoints, value("hostaddr"), value("host").is_some())?;
+        if value("load_balance_hosts").as_deref() == Some("random") {
+            fastrand::shuffle(&mut endpoints);
+        }
+    }
     let home = env.nonempty("HOME").map(PathBuf::from);
-    let tls = client::policy(client, &TlsOptions::from_opts(&opts, &env_value, home))?;
+    let mut tls_opts = TlsOptions::from_opts(&opts, &|var| env_value(var), home);
+    tls_opts.libpq_major = reading.libpq_major;
+    if let Some(v) = value("sslnegotiation") {
+        tls_opts.negotiation = Some(v);
+    }
+    let tls = client::policy(client, &tls_opts)?;
     let session_attrs = match value("target_session_attrs") {
         None => SessionAttrs::Any,
         Some(v) => SessionAttrs::parse(&v).ok_or_else(|| {
-            ParseError::new(format!("invalid target_session_attrs `{v}`"))
+            ParseError::new(format!("invalid target_session_attrs {}", shown_value(&v)))
                 .hint("use one of any, read-write, read-only, primary, standby, prefer-standby")
         })?,
     };
-    let connect_timeout = connect_timeout(value("connect_timeout"))?;
+    let connect_timeout = match client {
+        // pg's own client ignores connect_timeout (it reads connectionTimeoutMillis).
+        Client::NodePostgres => None,
+        _ => connect_timeout(value("connect_timeout"))?,
+    };
     let password = match client {
         Client::Prisma => (
             given("password").map(Password::new),
@@ -271,10 +272,11 @@ pub fn build(
             &endpoints,
             &dbname,
             &user,
+            client,
         ),
     };
-    let default_db = match client {
-        Client::Prisma => "postgres".to_string(),
+    let default_db = match (client, value("dbname")) {
+        (Client::Prisma, None) => "postgres".to_string(),
         _ => user.clone(),
     };
     Ok(ConnSpec {
@@ -284,6 +286,7 @@ pub fn build(
         password: password.0,
         password_source: password.1,
         client,
+        reading,
         tls,
         connect_timeout,
         application_name: value("application_name").unwrap_or_else(|| "pgready".to_string()),
@@ -293,6 +296,43 @@ pub fn build(
         user,
         opts,
     })
+}
+
+/// libpq's `hostaddr`: one address per host (an empty entry resolves that host);
+/// with no `host`, the addresses are the hosts.
+fn add_hostaddrs(
+    endpoints: &mut Vec<Endpoint>,
+    hostaddr: Option<String>,
+    host_given: bool,
+) -> Result<(), ParseError> {
+    let Some(list) = hostaddr.filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    let addrs: Vec<&str> = list.split(',').collect();
+    if !host_given {
+        let port = endpoints[0].port;
+        *endpoints = addrs
+            .iter()
+            .map(|a| Endpoint { host: Host::Tcp(a.to_string()), addr: None, port })
+            .collect();
+    } else if addrs.len() != endpoints.len() {
+        return Err(ParseError::new(format!(
+            "could not match {} host names to {} hostaddr values",
+            endpoints.len(),
+            addrs.len()
+        )));
+    }
+    for (endpoint, a) in endpoints.iter_mut().zip(&addrs) {
+        if a.is_empty() {
+            continue;
+        }
+        let ip = a.parse().map_err(|_| {
+            ParseError::new(format!("could not parse network address {} in hostaddr", shown_value(a)))
+                .hint("hostaddr takes IP addresses; put names in host")
+        })?;
+        endpoint.addr = Some(ip);
+    }
+    Ok(())
 }
 
 /// The password as libpq finds it: the option, then `PGPASSWORD`, then the password
@@ -305,6 +345,7 @@ fn password(
     endpoints: &[Endpoint],
     dbname: &Option<String>,
     user: &str,
+    client: Client,
 ) -> (Option<Password>, Option<&'static str>) {
     if let Some(p) = given {
         return (Some(Password::new(p.clone())), Some("the URL"));
@@ -319,9 +360,15 @@ fn password(
     let (Some(file), Some(first)) = (file, endpoints.first()) else {
         return (None, None);
     };
+    // libpq matches `localhost` for the default socket directory and any other
+    // directory by its path; node-postgres (the `pgpass` package) always by the
+    // host string as given.
     let host = match &first.host {
         Host::Tcp(h) => h.clone(),
-        Host::Unix(_) => "localhost".to_string(),
+        Host::Unix(dir) if client == Client::Libpq && dir == Path::new(DEFAULT_SOCKET_DIR) => {
+            "localhost".to_string()
+        }
+        Host::Unix(dir) => dir.display().to_string(),
     };
     let db = dbname.clone().unwrap_or_else(|| user.to_string());
     match pgpass::lookup(&file, &host, first.port, &db, user) {
@@ -334,7 +381,8 @@ fn connect_timeout(value: Option<String>) -> Result<Option<Duration>, ParseError
     let Some(v) = value else { return Ok(None) };
     let secs: i64 = v.trim().parse().map_err(|_| {
         ParseError::new(format!(
-            "invalid connect_timeout `{v}`: whole seconds expected"
+            "invalid connect_timeout {}: whole seconds expected",
+            shown_value(&v)
         ))
     })?;
     // libpq: zero or negative waits forever; below 2 seconds counts as 2.
@@ -352,11 +400,14 @@ fn endpoints(
         None if client == Client::Libpq => vec![String::new()],
         None => vec!["localhost".to_string()],
     };
-    if client == Client::Prisma && hosts.len() > 1 {
-        return Err(
-            ParseError::new("Prisma reads one host per URL; this URL lists several")
-                .hint("give Prisma a single host (or a pooler/proxy in front of the cluster)"),
-        );
+    // Prisma and node-postgres take `h1,h2` for one host name, which no DNS
+    // answers: refuse it here, with the reason.
+    if client != Client::Libpq && hosts.len() > 1 {
+        return Err(ParseError::new(format!(
+            "{} reads one host per URL; this URL lists several",
+            client.name()
+        ))
+        .hint("give the app's client a single host (or a pooler/proxy in front of the cluster)"));
     }
     let ports: Vec<u16> = match port {
         None => vec![DEFAULT_PORT],
@@ -374,6 +425,7 @@ fn endpoints(
         .enumerate()
         .map(|(i, h)| Endpoint {
             host: to_host(h),
+            addr: None,
             port: if ports.len() == 1 { ports[0] } else { ports[i] },
         })
         .collect())
@@ -408,14 +460,14 @@ fn parse_port(p: &str) -> Result<u16, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::url::parse;
+    use crate::settings::conninfo::{parse, Reading};
 
     fn spec(url: &str, env: &[(&str, &str)]) -> Result<ConnSpec, ParseError> {
         build(
-            parse(url)?.opts,
+            parse(url, Reading::LIBPQ)?.opts,
             &Env::from_pairs(env.iter().copied()),
             "osuser",
-            Client::Libpq,
+            Reading::LIBPQ,
         )
     }
 
@@ -463,29 +515,30 @@ mod tests {
             ("PGPASSWORD", "envpass"),
             ("PGSSLMODE", "disable"),
         ]);
-        let s = build(
-            parse("postgres://db").unwrap().opts,
+        assert!(build(
+            parse("postgres://db", Reading::of(Client::Prisma)).unwrap().opts,
             &env,
             "osuser",
-            Client::Prisma,
+            Reading::of(Client::Prisma),
+        )
+        .is_err(), "no user name: Prisma sends none");
+        let s = build(
+            parse("postgres://u@db", Reading::of(Client::Prisma)).unwrap().opts,
+            &env,
+            "osuser",
+            Reading::of(Client::Prisma),
         )
         .unwrap();
-        assert_eq!((s.user.as_str(), s.dbname.as_str()), ("osuser", "postgres"));
+        assert_eq!((s.user.as_str(), s.dbname.as_str()), ("u", "postgres"));
         assert!(s.password.is_none());
         assert_eq!(s.tls.mode, "prefer");
-        let s = build(
-            parse("postgres:///d").unwrap().opts,
-            &env,
-            "osuser",
-            Client::Prisma,
-        )
-        .unwrap();
-        assert_eq!(s.endpoints[0].host, Host::Tcp("localhost".into()));
+        let p = parse("postgres:///d?user=x", Reading::of(Client::Prisma)).unwrap();
+        assert_eq!((p.get("host"), p.get("user")), (Some("localhost"), Some("")));
         assert!(build(
-            parse("postgres://h1,h2/d").unwrap().opts,
+            parse("postgres://h1,h2/d", Reading::of(Client::Prisma)).unwrap().opts,
             &env,
             "osuser",
-            Client::Prisma
+            Reading::of(Client::Prisma)
         )
         .is_err());
     }

@@ -4,7 +4,8 @@
 use super::env::Env;
 use super::lint::{self, Context};
 use super::spec::{self, ConnSpec, Host};
-use super::url::{self, Notes, ParseError};
+use super::conninfo::{self, Client, Notes, Opt, ParseError, Parsed, Reading};
+use super::vocab;
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
 
@@ -103,18 +104,45 @@ fn nothing_configured(names: &[&str], env: &Env) -> Failure {
 }
 
 fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str) -> Target {
-    match url::parse(raw) {
-        Ok(parsed) => finish(
+    match read(raw, ctx) {
+        Ok((parsed, reading)) => finish(
             source,
             parsed.redacted,
             parsed.opts,
             &parsed.notes,
             env,
-            ctx,
+            &Context { reading, ..ctx.clone() },
             os_user,
         ),
         Err(e) => invalid(source, &redact_unparsable(raw), e),
     }
+}
+
+/// Reads `raw` as the chosen client does. With no `--client`, a string libpq
+/// refuses over a parameter only Prisma or only node-postgres knows is that
+/// client's: no libpq-based app could use it.
+fn read(raw: &str, ctx: &Context) -> Result<(Parsed, Reading), ParseError> {
+    let err = match conninfo::parse(raw, ctx.reading) {
+        Ok(parsed) => return Ok((parsed, ctx.reading)),
+        Err(e) => e,
+    };
+    if ctx.client_chosen {
+        return Err(err);
+    }
+    for (client, table) in [
+        (Client::Prisma, vocab::prisma::KEYS),
+        (Client::NodePostgres, vocab::node_postgres::KEYS),
+    ] {
+        let reading = Reading::of(client);
+        let Ok(parsed) = conninfo::parse(raw, reading) else { continue };
+        let foreign = parsed.opts.iter().any(|o| {
+            vocab::find(table, &o.key).is_some() && vocab::find(vocab::libpq::KEYS, &o.key).is_none()
+        });
+        if foreign {
+            return Ok((parsed, reading));
+        }
+    }
+    Err(err)
 }
 
 /// A string that does not parse may still hold a password: show only its start
@@ -144,13 +172,13 @@ fn from_libpq_env(env: &Env, ctx: &Context, os_user: &str) -> Target {
 fn finish(
     source: &str,
     display: String,
-    opts: Vec<url::Opt>,
+    opts: Vec<Opt>,
     notes: &Notes,
     env: &Env,
     ctx: &Context,
     os_user: &str,
 ) -> Target {
-    match spec::build(opts, env, os_user, ctx.client) {
+    match spec::build(opts, env, os_user, ctx.reading) {
         Ok(spec) => Target {
             source: source.to_string(),
             display: if display.is_empty() {

@@ -1,0 +1,127 @@
+//! Random inputs against every reader and the lint: no panic, no hang, and no error
+//! message that repeats the password. `PGREADY_FUZZ_ITERATIONS` makes it a long run
+//! (bench/fuzz.sh); cargo fuzz itself needs a nightly toolchain, which this machine
+//! cannot install.
+use super::*;
+use crate::settings::env::Env;
+use crate::settings::{lint, spec};
+
+const PIECES: &[&str] = &[
+    "postgresql://",
+    "postgres://",
+    "u",
+    ":",
+    "@",
+    "/",
+    "?",
+    "#",
+    "%",
+    "%25",
+    "%00",
+    "%ff",
+    "[",
+    "]",
+    "::1",
+    ",",
+    "h",
+    "5432",
+    "99999",
+    "-1",
+    "=",
+    "&",
+    "sslmode=",
+    "verify-full",
+    "host=",
+    "port=",
+    "dbname",
+    "'",
+    "\\",
+    " ",
+    "\u{0}",
+    "é",
+    "\u{202e}",
+    "password=",
+    "target_session_attrs=",
+    "connect_timeout=",
+    "x",
+];
+const SECRET: &str = "Fuzz-S3cret-PW";
+
+/// Random pieces; the password only where a password goes (after `:` or
+/// `password=`), so any echo of it in a message is a leak.
+fn input(rng: &mut fastrand::Rng) -> String {
+    let mut s = String::new();
+    for _ in 0..rng.usize(0..24) {
+        if (s.ends_with(':') || s.ends_with("password=")) && rng.bool() {
+            s.push_str(SECRET);
+        } else {
+            s.push_str(PIECES[rng.usize(..PIECES.len())]);
+        }
+    }
+    s
+}
+
+#[test]
+fn random_connection_strings_never_panic_or_leak() {
+    let iterations = std::env::var("PGREADY_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4_000);
+    let seed = fastrand::u64(..);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let env = Env::default();
+    for _ in 0..iterations {
+        let text = input(&mut rng);
+        for reading in readings() {
+            check_one(&text, reading, &env, seed);
+        }
+    }
+}
+
+/// Every client, and libpq at every major.
+fn readings() -> Vec<Reading> {
+    let mut all: Vec<Reading> = crate::settings::vocab::libpq::MAJORS
+        .map(|libpq_major| Reading {
+            client: Client::Libpq,
+            libpq_major,
+        })
+        .collect();
+    all.push(Reading::of(Client::Prisma));
+    all.push(Reading::of(Client::NodePostgres));
+    all
+}
+
+fn check_one(text: &str, reading: Reading, env: &Env, seed: u64) {
+    match parse(text, reading) {
+        Ok(parsed) => {
+            let shown = crate::secret::scrub(&parsed.redacted);
+            for pw in parsed
+                .opts
+                .iter()
+                .filter(|o| is_secret_key(&o.key) && o.value.chars().count() >= 3)
+            {
+                assert!(
+                    !shown.contains(&pw.value),
+                    "seed {seed}: {text:?} shows {shown:?}"
+                );
+            }
+            match spec::build(parsed.opts.clone(), env, "me", reading) {
+                Ok(spec) => {
+                    let _ = lint::lint(&spec, &parsed.notes, "DATABASE_URL", &lint::Context::default());
+                }
+                Err(e) => no_secret(&e, text, seed),
+            }
+        }
+        Err(e) => no_secret(&e, text, seed),
+    }
+}
+
+fn no_secret(e: &ParseError, text: &str, seed: u64) {
+    let hint = e.hint.as_deref().unwrap_or("");
+    assert!(
+        !e.message.contains(SECRET) && !hint.contains(SECRET),
+        "seed {seed}: {text:?} → {} / {hint}",
+        e.message
+    );
+    assert!(e.message.len() < 400, "seed {seed}: {}", e.message);
+}
