@@ -215,6 +215,13 @@ impl Prober {
         deadline: Instant,
         stages: &mut Stages,
     ) -> Result<Socket, Failure> {
+        if let Some(addr) = endpoint.addr {
+            // libpq's hostaddr: dialled as given, no resolution.
+            let started = Instant::now();
+            let socket = connect_any(&[addr], endpoint.port, label, deadline).await;
+            stages.add(Stage::Connect, started.elapsed());
+            return Ok(sniff::Sniffed::new(Either::Left(socket?)));
+        }
         match &endpoint.host {
             Host::Unix(dir) => {
                 let path = dir.join(format!(".s.PGSQL.{}", endpoint.port));

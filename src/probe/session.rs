@@ -72,6 +72,9 @@ impl Session<'_> {
                     TlsPlan::Prefer(_) => tokio_postgres::config::SslMode::Prefer,
                     _ => tokio_postgres::config::SslMode::Require,
                 });
+                if self.spec.tls.direct {
+                    config.ssl_negotiation(tokio_postgres::config::SslNegotiation::Direct);
+                }
                 let policy = &self.spec.tls;
                 let client_config = tls::client_config(
                     verify,
@@ -80,6 +83,11 @@ impl Session<'_> {
                     Arc::clone(&observed),
                 )
                 .map_err(|e| classify::tls_setup(&e.0))?;
+                let mut client_config = client_config;
+                if policy.direct {
+                    // PostgreSQL 17+ takes a direct TLS connection only with this ALPN.
+                    client_config.alpn_protocols = vec![b"postgresql".to_vec()];
+                }
                 let mut maker = MakeRustlsConnect::new(client_config);
                 let inner = <MakeRustlsConnect as MakeTlsConnect<Socket>>::make_tls_connect(
                     &mut maker,

@@ -210,7 +210,7 @@ fn parameters(spec: &ConnSpec) -> Vec<Parameter> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     // The URL's parts are shown as hosts, database, user and password source.
-    let parts = ["host", "hostaddr", "port", "user", "password", "dbname"];
+    let parts = ["host", "hostaddr", "port", "user", "password", "dbname", "database"];
     for opt in spec.opts.iter().rev() {
         if seen.contains(&opt.key.as_str()) || parts.contains(&opt.key.as_str()) {
             continue;

@@ -233,9 +233,14 @@ pub fn build(
             ParseError::new("the URL has no user name: Prisma sends none and the server refuses the connection")
                 .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE")
         })?;
-    let dbname = value("dbname").filter(|d| !d.is_empty());
+    let db_key = if client == Client::NodePostgres { "database" } else { "dbname" };
+    let dbname = value(db_key).filter(|d| !d.is_empty());
     let mut endpoints = endpoints(value("host"), value("port"), client)?;
     if client == Client::Libpq {
+        check_libpq_values(reading, &value)?;
+        if endpoints.iter().any(|e| matches!(e.host, Host::Tcp(_))) || value("hostaddr").is_some() {
+            check_libpq_ints(&value)?;
+        }
         add_hostaddrs(&mut endpoints, value("hostaddr"), value("host").is_some())?;
         if value("load_balance_hosts").as_deref() == Some("random") {
             fastrand::shuffle(&mut endpoints);
@@ -275,7 +280,7 @@ pub fn build(
             client,
         ),
     };
-    let default_db = match (client, value("dbname")) {
+    let default_db = match (client, value(db_key)) {
         (Client::Prisma, None) => "postgres".to_string(),
         _ => user.clone(),
     };
@@ -292,10 +297,26 @@ pub fn build(
         application_name: value("application_name").unwrap_or_else(|| "pgready".to_string()),
         options: value("options"),
         session_attrs,
-        channel_binding: value("channel_binding"),
+        channel_binding: channel_binding(client, value("channel_binding"))?,
         user,
         opts,
     })
+}
+
+/// `channel_binding` as the client reads it: libpq refuses an unknown value,
+/// Prisma keeps its default (prefer), node-postgres never reads it.
+fn channel_binding(client: Client, value: Option<String>) -> Result<Option<String>, ParseError> {
+    let known = |v: &str| matches!(v, "disable" | "prefer" | "require");
+    match (client, value) {
+        (_, None) | (Client::NodePostgres, _) => Ok(None),
+        (Client::Prisma, Some(v)) => Ok(known(&v).then_some(v)),
+        (Client::Libpq, Some(v)) if known(&v) => Ok(Some(v)),
+        (Client::Libpq, Some(v)) => Err(ParseError::new(format!(
+            "invalid channel_binding value {}",
+            shown_value(&v)
+        ))
+        .hint("use disable, prefer or require")),
+    }
 }
 
 /// libpq's `hostaddr`: one address per host (an empty entry resolves that host);
@@ -409,8 +430,17 @@ fn endpoints(
         ))
         .hint("give the app's client a single host (or a pooler/proxy in front of the cluster)"));
     }
+    const MAX_HOSTS: usize = 64;
+    if hosts.len() > MAX_HOSTS {
+        return Err(ParseError::new(format!(
+            "the connection string lists {} hosts; pgready accepts at most {MAX_HOSTS}",
+            hosts.len()
+        )));
+    }
     let ports: Vec<u16> = match port {
         None => vec![DEFAULT_PORT],
+        // pg reads its port with parseInt: leading digits, the rest ignored.
+        Some(p) if client == Client::NodePostgres => vec![parse_port(&parse_int_prefix(&p))?],
         Some(p) => p.split(',').map(parse_port).collect::<Result<_, _>>()?,
     };
     if ports.len() != 1 && ports.len() != hosts.len() {
@@ -439,6 +469,51 @@ fn to_host(h: String) -> Host {
     } else {
         Host::Tcp(h)
     }
+}
+
+/// JavaScript's `parseInt(text, 10)` as digits: leading space and sign, then
+/// the leading digits ("" when there are none, which `parse_port` refuses).
+fn parse_int_prefix(text: &str) -> String {
+    let t = text.trim_start();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        "NaN".to_string()
+    } else {
+        format!("{sign}{digits}")
+    }
+}
+
+/// libpq's closed-set options hold one of their values.
+fn check_libpq_values(reading: Reading, value: &dyn Fn(&str) -> Option<String>) -> Result<(), ParseError> {
+    for (key, allowed) in vocab::libpq::VALUES {
+        if vocab::libpq::lookup(key, reading.libpq_major).is_none() {
+            continue;
+        }
+        if let Some(v) = value(key).filter(|v| !allowed.contains(&v.as_str())) {
+            return Err(ParseError::new(format!("invalid {key} value {}", shown_value(&v)))
+                .hint(format!("use one of: {}", allowed.iter().filter(|a| !a.is_empty()).copied().collect::<Vec<_>>().join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// libpq's integer options (`parse_int_param`): a whole number, spaces around.
+fn check_libpq_ints(value: &dyn Fn(&str) -> Option<String>) -> Result<(), ParseError> {
+    for key in ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"] {
+        if let Some(v) = value(key) {
+            if v.trim().parse::<i32>().is_err() {
+                return Err(ParseError::new(format!(
+                    "invalid integer value {} for connection option `{key}`",
+                    shown_value(&v)
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn parse_port(p: &str) -> Result<u16, ParseError> {

@@ -188,36 +188,47 @@ fn libpq_environment_and_password_file() {
 #[test]
 fn prisma_parameters_are_understood() {
     let pg = Pg::start();
+    // libpq refuses Prisma's parameters, so without --client the URL is Prisma's.
     let url = pg.url("schema=public&connection_limit=5&pool_timeout=10&pgbouncer=true&socket_timeout=5&statement_cache_size=0&sslaccept=accept_invalid_certs&sslmode=prefer");
     let run = run_args(&["check", "--json", "--url", &url]);
     run.assert_class("ready", 0);
+    assert_eq!(run.target()["client"], "prisma");
     let hints = run.target()["hints"].to_string();
-    assert!(!hints.contains("unknown URL parameter"), "{hints}");
-    let run = run_args(&["check", "--json", "--url", &pg.url("sslmod=disable")]);
+    assert!(!hints.contains("is ignored by"), "{hints}");
+    // A typo: libpq refuses the whole URL (so does psql); Prisma ignores it.
+    let typo = pg.url("sslmod=disable");
+    let run = run_args(&["check", "--json", "--url", &typo]);
+    run.assert_class("invalid_config", 2);
+    assert!(run.message().contains("`sslmod`"), "{run:?}");
+    let run = run_args(&["check", "--json", "--client", "prisma", "--url", &typo]);
     run.assert_class("ready", 0);
     assert!(
         run.target()["hints"]
             .to_string()
-            .contains("unknown URL parameter `sslmod`"),
+            .contains("`sslmod` is ignored by prisma"),
         "{run:?}"
     );
 }
 
 #[test]
-fn unencoded_password_still_connects_and_is_flagged() {
+fn unencoded_password_is_refused_by_every_client() {
     let pg = Pg::start();
-    // The raw password holds # / @ ? — the URL still reads one way only.
+    // The raw password holds # / @ ?: libpq ends the user info at the `/`, Node's
+    // and the url crate's WHATWG parsers at the `#`; no client reads this URL the
+    // way it was meant, so neither does pgready.
     let url = format!(
         "postgresql://app:{APP_PASSWORD}@127.0.0.1:{}/appdb",
         pg.port
     );
-    let run = run_args(&["check", "--json", "--url", &url]);
-    run.assert_class("ready", 0);
-    let hints = run.target()["hints"].to_string();
-    assert!(hints.contains("percent-encode"), "{hints}");
-    assert!(
-        run.stderr.contains("warning: the password holds unencoded"),
-        "{}",
-        run.stderr
+    for client in ["libpq", "prisma", "node-postgres"] {
+        let run = run_args(&["check", "--json", "--client", client, "--url", &url]);
+        assert_ne!(run.code, 0, "{client}: {run:?}");
+        let said = format!("{} {}", run.message(), run.target()["hints"]);
+        assert!(said.contains("percent-encod"), "{client}: {said}");
+    }
+    let encoded = format!(
+        "postgresql://app:{}@127.0.0.1:{}/appdb",
+        APP_PASSWORD_URL, pg.port
     );
+    run_args(&["check", "--url", &encoded]).assert_class("ready", 0);
 }

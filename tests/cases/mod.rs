@@ -1,5 +1,6 @@
 mod classes;
 mod config;
+mod conninfo;
 mod connect;
 mod doctor;
 mod gates;

@@ -9,10 +9,10 @@ one answer per case, in order:
     {"parsed": [[KEYWORD, VALUE], ...] | null,   # PQconninfoParse: set options
      "parse_error": STRING | null,
      "defaults": {KEYWORD: VALUE},               # PQconndefaults under "env"
-     "options_error": STRING | null}             # with "connect": PQconnectStart
-"options_error" is the error libpq gives before dialling (a bad value of an
-option); a case with "connect" must only name hosts that fail at once (a closed
-port on 127.0.0.1, a socket directory that does not exist). "keywords" (once, in
+     "options_error": STRING | null}             # with "connect": PQconnectdb
+"options_error" is the error PQconnectdb gives before dialling (a bad value of
+an option); a case with "connect" must only name hosts that fail at once (a
+closed port on 127.0.0.1, a socket directory that does not exist). "keywords" (once, in
 the first answer's "keywords") lists every option in libpq's own order with its
 environment variable.
 """
@@ -54,8 +54,8 @@ def main():
     lib.PQconndefaults.restype = ctypes.POINTER(Option)
     lib.PQconninfoFree.argtypes = [ctypes.POINTER(Option)]
     lib.PQfreemem.argtypes = [ctypes.c_void_p]
-    lib.PQconnectStart.restype = ctypes.c_void_p
-    lib.PQconnectStart.argtypes = [ctypes.c_char_p]
+    lib.PQconnectdb.restype = ctypes.c_void_p
+    lib.PQconnectdb.argtypes = [ctypes.c_char_p]
     lib.PQstatus.argtypes = [ctypes.c_void_p]
     lib.PQerrorMessage.restype = ctypes.c_char_p
     lib.PQerrorMessage.argtypes = [ctypes.c_void_p]
@@ -87,12 +87,15 @@ def main():
             answer["keywords"] = [[text(o.keyword), text(o.envvar), text(o.dispchar)] for o in options(lib, defaults)]
         lib.PQconninfoFree(defaults)
         if case.get("connect") and answer["parsed"] is not None:
-            conn = lib.PQconnectStart(raw)
+            conn = lib.PQconnectdb(raw)
             message = text(lib.PQerrorMessage(conn)) if conn else "out of memory"
-            # CONNECTION_BAD is 1. A bad option fails before any host is dialled;
-            # a dial failure names the server ("connection to server ...").
-            if conn and lib.PQstatus(conn) == 1 and "connection to server" not in message \
-                    and "could not connect" not in message:
+            # CONNECTION_BAD is 1. The cases dial a server that accepts and
+            # closes, or a socket that does not exist: those failures are the
+            # dial's; any other is libpq refusing an option's value.
+            dial = ("server closed the connection", "Connection refused",
+                    "No such file or directory", "Connection reset", "could not receive data",
+                    "SSL SYSCALL error")
+            if conn and lib.PQstatus(conn) == 1 and not any(d in message for d in dial):
                 answer["options_error"] = message.strip()
             if conn:
                 lib.PQfinish(conn)

@@ -8,6 +8,7 @@
 
 pub mod certs;
 pub mod faults;
+pub mod oracles;
 pub mod pgbouncer;
 pub mod tools;
 

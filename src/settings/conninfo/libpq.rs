@@ -398,24 +398,34 @@ fn lossless(bytes: Vec<u8>) -> Result<String, ParseError> {
         .map_err(|_| ParseError::new("a value in the connection string is not valid UTF-8"))
 }
 
-/// libpq's "missing `=` after …": the word is quoted only when it is a keyword
-/// (a stray word may be a password); a URL with an unknown scheme says so.
+/// libpq's "missing `=` after …", said the way the mistake usually happened: a
+/// URL without a scheme, a scheme libpq does not read, or a stray word (quoted
+/// only when it is a keyword: a stray word may be a password).
 fn missing_equals(name: &str, input: &str, major: u8) -> ParseError {
     if let Some(pos) = input.find("://") {
         let scheme = &input[..pos];
-        let lowered = format!("{}://", scheme.to_ascii_lowercase());
-        let is_scheme = scheme.len() <= 16 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        let is_scheme = !scheme.is_empty()
+            && scheme.len() <= 16
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         if is_scheme {
+            let lowered = format!("{}://", scheme.to_ascii_lowercase());
             let hint = if URI_PREFIXES.contains(&lowered.as_str()) {
-                "libpq reads only the lowercase schemes postgresql:// and postgres://"
+                "write the scheme in lowercase: libpq reads only postgresql:// and postgres://"
             } else {
                 "start the URL with postgresql:// (or postgres://)"
             };
             return ParseError::new(format!(
-                "libpq does not read `{scheme}://` URLs: it takes the string for key=value pairs and finds no `=`"
+                "unsupported scheme `{scheme}://`: libpq reads postgresql:// and postgres:// URLs and takes anything else for key=value pairs"
             ))
             .hint(hint);
         }
+    }
+    if !input.contains('=') {
+        return ParseError::new(
+            "the connection string has no scheme: it must start with postgresql:// (or postgres://), else libpq reads it as key=value pairs",
+        )
+        .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE");
     }
     let word = if lookup(name, major).is_some() {
         format!("`{name}`")
@@ -423,7 +433,7 @@ fn missing_equals(name: &str, input: &str, major: u8) -> ParseError {
         "a word that is not a keyword".to_string()
     };
     ParseError::new(format!("missing `=` after {word} in the connection string"))
-        .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE or as key=value pairs")
+        .hint("write key=value pairs separated by spaces, quoting values with spaces: dbname='my db'")
 }
 
 /// Why libpq `major` refuses a key, and what to do.

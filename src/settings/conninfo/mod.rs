@@ -121,17 +121,17 @@ impl ParseError {
 
 /// Parses a connection string as `reading` says.
 pub fn parse(input: &str, reading: Reading) -> Result<Parsed, ParseError> {
-    let trimmed = input.trim();
-    if trimmed.is_empty() {
+    // Not trimmed: a stray newline is part of what the client reads, too.
+    if input.trim().is_empty() {
         return Err(ParseError::new("the connection string is empty"));
     }
-    if trimmed.contains('\0') {
+    if input.contains('\0') {
         return Err(ParseError::new("the connection string contains a NUL byte"));
     }
     match reading.client {
-        Client::Libpq => libpq::parse(trimmed, reading.libpq_major),
-        Client::NodePostgres => node_postgres::parse(trimmed),
-        Client::Prisma => prisma::parse(trimmed),
+        Client::Libpq => libpq::parse(input, reading.libpq_major),
+        Client::NodePostgres => node_postgres::parse(input),
+        Client::Prisma => prisma::parse(input),
     }
 }
 

@@ -3,7 +3,8 @@
 //! `postgres://base`, read with the `url` crate (the same standard Node's `URL`
 //! implements). The ported test table of `test/parse.ts` and the differential
 //! against real node-postgres hold it so. Defaults from the environment are the
-//! spec builder's (`pg`'s `ConnectionParameters`).
+//! spec builder's (`pg`'s `ConnectionParameters`). The database is `database`, as
+//! pg names it (a `dbname` parameter is kept and unused, as in pg).
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use url::Url;
@@ -40,7 +41,7 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         let mut words = input.split(' ');
         let mut opts = vec![opt("host", words.next().unwrap_or(""))];
         if let Some(db) = words.next() {
-            opts.push(opt("dbname", db));
+            opts.push(opt("database", db));
         }
         return Ok(Parsed {
             opts,
@@ -124,12 +125,13 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
     if url.scheme() == "socket" {
         opts.push(opt("host", &decode_uri(url.path())));
         if let Some(db) = param("db") {
-            opts.push(opt("dbname", &db));
+            opts.push(opt("database", &db));
         }
         if let Some(enc) = param("encoding") {
             opts.push(opt("client_encoding", &enc));
         }
-        return Ok(finish(input, opts, &params, &["user", "password", "db", "encoding"]));
+        let taken = ["user", "password", "host", "database", "client_encoding", "db", "encoding"];
+        return Ok(finish(input, opts, &params, &taken));
     }
     let hostname = if dummy_host { "" } else { url.host_str().unwrap_or("") };
     let hostname = hostname
@@ -143,7 +145,11 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
         Some(h) => {
             opts.push(opt("host", &h));
             if hostname.len() >= 3 && hostname[..3].eq_ignore_ascii_case("%2f") {
-                path = format!("{hostname}{path}");
+                // `result.pathname = hostname + result.pathname`: the URL's own
+                // path setter, which puts the `/` back in front.
+                let mut moved = url.clone();
+                moved.set_path(&format!("{hostname}{path}"));
+                path = moved.path().to_string();
             }
         }
     }
@@ -153,7 +159,7 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
     opts.push(opt("port", &port));
     let db = path.get(1..).unwrap_or("");
     if !db.is_empty() {
-        opts.push(opt("dbname", &decode_uri(db)));
+        opts.push(opt("database", &decode_uri(db)));
     }
     Ok(finish(input, opts, &params, &["user", "password", "host", "port", "database"]))
 }

@@ -41,8 +41,8 @@ fn libpq_refuses_what_it_does_not_know() {
         ("postgres://[]", "empty"),
         ("postgres://[::1]z", "unexpected character `z` at position 17"),
         ("postgres://[::1", "end of string reached"),
-        ("POSTGRESQL://h/d", "lowercase schemes"),
-        ("postgre://", "does not read `postgre://` URLs"),
+        ("POSTGRESQL://h/d", "write the scheme in lowercase"),
+        ("postgre://", "unsupported scheme `postgre://`"),
         ("host=h bogus=1", "invalid connection option `bogus`"),
         ("host=h dbname", "missing `=` after `dbname`"),
         ("postgresql://%zz", "invalid percent-encoded token"),
@@ -83,10 +83,10 @@ fn node_postgres_reads_what_libpq_refuses() {
     let node = |s: &str| parse(s, Reading::of(Client::NodePostgres));
     let p = node("pg://u:p@h:5433/%2Fdbname").unwrap();
     assert_eq!((p.get("host"), p.get("port")), (Some("h"), Some("5433")));
-    assert_eq!(p.get("dbname"), Some("%2Fdbname"), "decodeURI keeps %2F");
-    assert_eq!(node("/var/run/pg mydb").unwrap().get("dbname"), Some("mydb"));
+    assert_eq!(p.get("database"), Some("%2Fdbname"), "decodeURI keeps %2F");
+    assert_eq!(node("/var/run/pg mydb").unwrap().get("database"), Some("mydb"));
     let p = node("socket:/run/pg?db=app&encoding=utf8").unwrap();
-    assert_eq!((p.get("host"), p.get("dbname")), (Some("/run/pg"), Some("app")));
+    assert_eq!((p.get("host"), p.get("database")), (Some("/run/pg"), Some("app")));
     assert_eq!(node("postgres://u:pa%ss@h/d").unwrap().get("password"), Some("pa%ss"));
     let e = node("postgres://u:p#w@h/d").unwrap_err();
     assert!(e.message.contains("Invalid URL"), "{}", e.message);

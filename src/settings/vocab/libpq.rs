@@ -61,7 +61,20 @@ pub const KEYS: &[Key] = &[
     key("oauth_client_id", None, 18, "", Unsupported(&[""]), "OAuth client id"),
     secret("oauth_client_secret", None, 18, Unsupported(&[""]), "OAuth client secret"),
     key("oauth_scope", None, 18, "", Unsupported(&[""]), "OAuth scope"),
-    key("sslkeylogfile", Some("PGSSLKEYLOGFILE"), 18, "", Inert, "file to log TLS key material to"),
+    key("sslkeylogfile", None, 18, "", Inert, "file to log TLS key material to"),
+];
+
+/// The values libpq accepts for its closed-set options (checked when it
+/// connects, before dialling; `sslmode`, `channel_binding`,
+/// `target_session_attrs` and `sslnegotiation` are checked where they are read).
+pub const VALUES: &[(&str, &[&str])] = &[
+    ("load_balance_hosts", &["disable", "random"]),
+    ("sslcertmode", &["disable", "allow", "require"]),
+    ("gssencmode", &["disable", "prefer", "require"]),
+    ("ssl_min_protocol_version", &["", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
+    ("ssl_max_protocol_version", &["", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
+    ("min_protocol_version", &["3.0", "3.2", "latest"]),
+    ("max_protocol_version", &["3.0", "3.2", "latest"]),
 ];
 
 /// The option `name` as libpq `major` knows it (`None`: libpq refuses the key).

@@ -12,7 +12,7 @@ pub const KEYS: &[Key] = &[
     key("port", Some("PGPORT"), 0, "5432", Applied, "port (parseInt: leading digits)"),
     key("user", Some("PGUSER"), 0, "$USER", Applied, "role name"),
     secret("password", Some("PGPASSWORD"), 0, Applied, "password (else ~/.pgpass, when the server asks)"),
-    key("dbname", Some("PGDATABASE"), 0, "", Applied, "the URL's path, decodeURI'd (%2F stays); default: the user name"),
+    key("database", Some("PGDATABASE"), 0, "", Applied, "the URL's path, decodeURI'd (%2F stays); default: the user name"),
     key("ssl", None, 0, "", Applied, "true/1 (verified TLS), 0 (none), no-verify"),
     key("sslmode", Some("PGSSLMODE"), 0, "disable", Applied, "disable; prefer/require/verify-ca/verify-full all verify; no-verify (PGSSLMODE only when the URL has no TLS parameter)"),
     key("sslrootcert", None, 0, "", Applied, "the only CA trusted (instead of Node's bundled roots)"),
