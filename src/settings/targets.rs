@@ -135,8 +135,12 @@ fn read(raw: &str, ctx: &Context) -> Result<(Parsed, Reading), ParseError> {
     ] {
         let reading = Reading::of(client);
         let Ok(parsed) = conninfo::parse(raw, reading) else { continue };
+        // The URL's own parts (a database is `database` to pg) are no evidence.
+        let parts = ["host", "port", "user", "password", "dbname", "database"];
         let foreign = parsed.opts.iter().any(|o| {
-            vocab::find(table, &o.key).is_some() && vocab::find(vocab::libpq::KEYS, &o.key).is_none()
+            !parts.contains(&o.key.as_str())
+                && vocab::find(table, &o.key).is_some()
+                && vocab::find(vocab::libpq::KEYS, &o.key).is_none()
         });
         if foreign {
             return Ok((parsed, reading));

@@ -32,7 +32,7 @@ fn unusable_urls_fail_at_once_without_retrying() {
         ("mysql://app:Wr0ng-Passw0rd-zz@db/app", "unsupported scheme"),
         (
             "postgresql://app:Wr0ng-Passw0rd-zz%@db/app",
-            "percent-escape",
+            "percent-encoded",
         ),
         (
             "postgresql://app:Wr0ng-Passw0rd-zz@db:99999/app",

@@ -118,7 +118,7 @@ impl<'a> Uri<'a> {
             if b.get(p) == Some(&b'[') {
                 let open = p + 1;
                 let close = s[open..].find(']').map(|i| open + i).ok_or_else(|| {
-                    ParseError::new("end of string reached when looking for the `]` closing an IPv6 host address")
+                    ParseError::new("unclosed `[` in an IPv6 host address: end of string reached before its `]`")
                         .hint("write the address in brackets, e.g. postgresql://[::1]:5432/db")
                 })?;
                 if close == open {
@@ -283,7 +283,11 @@ fn decode(raw: &str, major: u8, part: Part) -> Result<String, ParseError> {
                 ParseError::new(format!(
                     "invalid percent-encoded token in the {what}: a `%` not followed by two hex digits"
                 ))
-                .hint("percent-encode a literal % as %25")
+                .hint(if part == Part::Password {
+                    "percent-encode special characters in the password: % → %25, @ → %40, # → %23, / → %2F, ? → %3F"
+                } else {
+                    "percent-encode a literal % as %25"
+                })
             })?;
         let byte = u8::from_str_radix(std::str::from_utf8(hex).unwrap_or("00"), 16).unwrap_or(0);
         if byte == 0 {

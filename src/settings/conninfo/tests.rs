@@ -40,7 +40,7 @@ fn libpq_refuses_what_it_does_not_know() {
         ("postgresql://h?zzz", "missing key/value separator"),
         ("postgres://[]", "empty"),
         ("postgres://[::1]z", "unexpected character `z` at position 17"),
-        ("postgres://[::1", "end of string reached"),
+        ("postgres://[::1", "unclosed `[`"),
         ("POSTGRESQL://h/d", "write the scheme in lowercase"),
         ("postgre://", "unsupported scheme `postgre://`"),
         ("host=h bogus=1", "invalid connection option `bogus`"),
