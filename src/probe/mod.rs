@@ -2,6 +2,7 @@
 //! authentication → `SELECT 1` → Terminate, each stage timed and bounded by the
 //! attempt's deadline. Several hosts are tried in order, as libpq does.
 
+mod cn;
 pub mod resolve;
 pub mod session;
 pub mod sniff;

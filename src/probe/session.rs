@@ -19,22 +19,35 @@ use crate::outcome::{Failure, ServerFacts, Stage, Stages};
 use crate::settings::client::TlsPlan;
 use crate::settings::spec::{ConnSpec, SessionAttrs};
 
-/// Whether a failure under `plan` lets the next plan of the policy run (libpq's
-/// `allow` retries with TLS when the server rejects plaintext; its `prefer` retries
-/// in plaintext when the TLS handshake itself failed).
+/// Whether a failure under `plan` lets the next plan of the policy run. libpq
+/// retries in the other mode once when the server answers the startup with an
+/// error (`allow`: plaintext refused, try TLS; `prefer`: TLS refused, e.g. by a
+/// `hostnossl`-only pg_hba, try plaintext), and `prefer` also when the TLS
+/// handshake itself failed.
 pub fn falls_back(plan: TlsPlan, failure: &Failure) -> bool {
+    let server_said_no = failure.stage == Stage::Auth && SERVER_ERRORS.contains(&failure.class);
     match plan {
-        TlsPlan::Off => failure.class == Class::AccessRejected,
+        TlsPlan::Off => server_said_no,
         TlsPlan::Prefer(_) => {
-            failure.stage == Stage::Tls
-                && matches!(
-                    failure.class,
-                    Class::TlsError | Class::TlsUntrusted | Class::ConnectionClosed
-                )
+            server_said_no
+                || (failure.stage == Stage::Tls
+                    && matches!(
+                        failure.class,
+                        Class::TlsError | Class::TlsUntrusted | Class::ConnectionClosed
+                    ))
         }
         TlsPlan::Require(_) => false,
     }
 }
+
+/// The classes of an error the server sends in answer to the startup packet.
+const SERVER_ERRORS: [Class; 5] = [
+    Class::AccessRejected,
+    Class::AuthFailed,
+    Class::DatabaseMissing,
+    Class::TooManyConnections,
+    Class::ServerStarting,
+];
 
 /// Where and how one session runs.
 pub struct Session<'a> {
@@ -76,12 +89,7 @@ impl Session<'_> {
                     config.ssl_negotiation(tokio_postgres::config::SslNegotiation::Direct);
                 }
                 let policy = &self.spec.tls;
-                let client_config = tls::client_config(
-                    verify,
-                    &policy.roots,
-                    &policy.identity,
-                    Arc::clone(&observed),
-                )
+                let client_config = tls::client_config(policy, verify, Arc::clone(&observed))
                 .map_err(|e| classify::tls_setup(&e.0))?;
                 let mut client_config = client_config;
                 if policy.direct {

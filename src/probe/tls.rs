@@ -22,7 +22,7 @@ use rustls::{
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_postgres::tls::TlsConnect;
 
-use crate::settings::client::{Identity, Roots, Verify};
+use crate::settings::client::{Client, Identity, Roots, TlsPolicy, Verify};
 
 /// What the TLS handshake showed, for the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -48,11 +48,11 @@ fn provider() -> Arc<CryptoProvider> {
 
 /// Builds the rustls client configuration for one target.
 pub fn client_config(
+    policy: &TlsPolicy,
     verify: Verify,
-    roots: &Roots,
-    identity: &Identity,
     observed: Observed,
 ) -> Result<ClientConfig, SetupError> {
+    let (roots, identity) = (&policy.roots, &policy.identity);
     let provider = provider();
     let inner = match verify {
         Verify::None => None,
@@ -66,6 +66,9 @@ pub fn client_config(
     };
     let verifier = Arc::new(PgVerifier {
         verify,
+        // libpq falls back to the subject CN when the certificate has no SAN of
+        // the host's kind (fe-secure-openssl.c); rustls never reads the CN.
+        cn_fallback: policy.client == Client::Libpq,
         inner,
         provider: provider.clone(),
         observed,
@@ -75,6 +78,11 @@ pub fn client_config(
         .map_err(|e| SetupError(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
+    if policy.client == Client::Libpq {
+        if let Identity::Pem { key, .. } = identity {
+            libpq_key_permissions(key)?;
+        }
+    }
     match client_identity(identity)? {
         Some((certs, key)) => builder
             .with_client_auth_cert(certs, key)
@@ -142,6 +150,27 @@ fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
 
 type Chain = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
+/// libpq refuses a client key that others may read: 0600 or less when the
+/// current user owns it, 0640 or less when root does (fe-secure-openssl.c).
+fn libpq_key_permissions(key: &Path) -> Result<(), SetupError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(key) else {
+        return Ok(()); // reading it fails with its own message
+    };
+    let mode = meta.mode();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let too_open = (meta.uid() == me && mode & 0o077 != 0) || (meta.uid() == 0 && mode & 0o037 != 0);
+    if too_open {
+        return Err(SetupError(format!(
+            "private key file {} has group or world access ({:o}); libpq refuses it: chmod 0600 (or 0640 if owned by root)",
+            key.display(),
+            mode & 0o777
+        )));
+    }
+    Ok(())
+}
+
 fn client_identity(identity: &Identity) -> Result<Option<Chain>, SetupError> {
     match identity {
         Identity::None => Ok(None),
@@ -206,6 +235,7 @@ fn pkcs12(file: &Path, password: &str) -> Result<Chain, SetupError> {
 #[derive(Debug)]
 struct PgVerifier {
     verify: Verify,
+    cn_fallback: bool,
     inner: Option<Arc<WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
     observed: Observed,
@@ -238,7 +268,10 @@ impl ServerCertVerifier for PgVerifier {
             }
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if self.verify == Verify::Chain => {
+            )) if self.verify == Verify::Chain
+                || (self.cn_fallback && super::cn::matches(end_entity, server_name)) =>
+            {
+                // webpki checks the name only after the chain verified.
                 self.record(|f| f.verified = true);
                 Ok(ServerCertVerified::assertion())
             }

@@ -215,8 +215,9 @@ fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
             .filter(|p| p.exists()),
     };
     // With a root certificate present libpq checks the chain in every TLS mode
-    // (OpenSSL's SSL_VERIFY_PEER), which makes `require` behave as `verify-ca`.
-    let weak = if system || root_file.is_some() {
+    // (OpenSSL's SSL_VERIFY_PEER), which makes `require` behave as `verify-ca`;
+    // a named file that does not exist is skipped in those modes.
+    let weak = if system || root_file.as_ref().is_some_and(|f| f.exists()) {
         Verify::Chain
     } else {
         Verify::None

@@ -5,6 +5,7 @@ mod connect;
 mod doctor;
 mod gates;
 mod hardening;
+mod live_clients;
 mod migrations_cli;
 mod migrations_ddl;
 mod termination;

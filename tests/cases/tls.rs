@@ -7,10 +7,11 @@ use std::path::Path;
 
 use crate::support::certs::{pki, CertFiles, P12_PASSWORD};
 use crate::support::*;
+use crate::support::oracles;
 
 /// A server with `ssl = on` and this certificate (client certificates checked
 /// against the trusted CA).
-fn tls_server(cert: &CertFiles) -> Pg {
+pub(crate) fn tls_server(cert: &CertFiles) -> Pg {
     let settings = [
         "ssl=on".to_string(),
         format!("ssl_cert_file={}", cert.cert.display()),
@@ -106,21 +107,23 @@ fn libpq_and_pgready_agree_on_connect_or_refuse() {
         }
     }
     let mut disagreements = Vec::new();
-    for (column, url) in &cases {
-        let libpq = psql_connects(url);
-        let ours = check("libpq", url);
-        if libpq != (ours.code == 0) {
-            disagreements.push(format!(
-                "{column}: {url}: psql {libpq}, pgready {} ({})",
-                ours.code,
-                ours.target()["message"]
-            ));
+    for major in [15, 18] {
+        for (column, url) in &cases {
+            let libpq = oracles::libpq_connects(major, url, &[]);
+            let ours = oracles::pgready_check("libpq", major, url, &[]);
+            if libpq != (ours.code == 0) {
+                disagreements.push(format!(
+                    "libpq {major}: {column}: {url}: psql {libpq}, pgready {} ({})",
+                    ours.code,
+                    ours.target()["message"]
+                ));
+            }
         }
     }
     eprintln!(
-        "libpq agreement: {}/{} URLs",
-        cases.len() - disagreements.len(),
-        cases.len()
+        "libpq agreement (15 and 18): {}/{} URLs",
+        2 * cases.len() - disagreements.len(),
+        2 * cases.len()
     );
     assert!(
         disagreements.is_empty(),

@@ -32,6 +32,12 @@ pub struct Pki {
     pub untrusted: CertFiles,
     /// Only `db.example.com`, by the trusted CA.
     pub wrong_name: CertFiles,
+    /// No SAN, subject CN `localhost`, by the trusted CA.
+    pub cn_only_name: CertFiles,
+    /// No SAN, subject CN `127.0.0.1`, by the trusted CA.
+    pub cn_only_ip: CertFiles,
+    /// SAN DNS `localhost` only, subject CN `127.0.0.1`, by the trusted CA.
+    pub dns_san_ip_cn: CertFiles,
     /// A client certificate for the role `certuser`.
     pub client: CertFiles,
     /// The client certificate as PKCS#12, password [`P12_PASSWORD`].
@@ -64,9 +70,14 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn leaf(dir: &Path, name: &str, names: &[&str], by: &Ca, expired: bool) -> CertFiles {
+    leaf_with_cn(dir, name, names[0], names, by, expired)
+}
+
+/// A leaf with subject CN `cn` and SANs `sans` (possibly none).
+fn leaf_with_cn(dir: &Path, name: &str, cn: &str, sans: &[&str], by: &Ca, expired: bool) -> CertFiles {
     let mut params =
-        CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, names[0]);
+        CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
     if expired {
         params.not_before = rcgen::date_time_ymd(2020, 1, 1);
         params.not_after = rcgen::date_time_ymd(2021, 1, 1);
@@ -125,6 +136,9 @@ pub fn pki() -> &'static Pki {
             expired: leaf(d, "expired", &names, &trusted, true),
             untrusted: leaf(d, "untrusted", &names, &other, false),
             wrong_name: leaf(d, "wrong-name", &["db.example.com"], &trusted, false),
+            cn_only_name: leaf_with_cn(d, "cn-name", "localhost", &[], &trusted, false),
+            cn_only_ip: leaf_with_cn(d, "cn-ip", "127.0.0.1", &[], &trusted, false),
+            dns_san_ip_cn: leaf_with_cn(d, "dns-san-ip-cn", "127.0.0.1", &["localhost"], &trusted, false),
             client,
             client_p12,
             ca: ca_path,
