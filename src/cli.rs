@@ -7,9 +7,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
-use crate::settings::vocab::{libpq, Client};
 use crate::settings::gates::{SchemaPrivilege, TableName, Version};
 use crate::settings::migrations::Requirement;
+use crate::settings::vocab::{libpq, Client};
 
 const AFTER_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default

@@ -345,7 +345,7 @@ fn config_items(list: &mut Checklist, target: &Target, spec: &ConnSpec) {
         match &spec.password {
             Some(_) => format!(
                 "password from {}, no unencoded special characters",
-                spec.password_source.unwrap_or("the URL")
+                spec.password_source.as_deref().unwrap_or("the URL")
             ),
             None => "no password given (the server may not ask for one)".to_string(),
         },

@@ -46,7 +46,7 @@ pub fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
         endpoint: &ready.facts.endpoint,
         user: &ready.spec.user,
         dbname: &ready.spec.dbname,
-        password_source: ready.spec.password_source,
+        password_source: ready.spec.password_source.as_deref(),
         sslmode: &ready.spec.tls.mode,
     };
     crate::classify::session(e, Stage::Query, &ctx)

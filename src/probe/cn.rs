@@ -47,7 +47,9 @@ fn name_matches(pattern: &str, host: &str) -> bool {
         return true;
     }
     match (pattern.strip_prefix("*."), host.split_once('.')) {
-        (Some(rest), Some((label, host_rest))) => !label.is_empty() && rest.eq_ignore_ascii_case(host_rest),
+        (Some(rest), Some((label, host_rest))) => {
+            !label.is_empty() && rest.eq_ignore_ascii_case(host_rest)
+        }
         _ => false,
     }
 }

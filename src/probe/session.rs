@@ -90,7 +90,7 @@ impl Session<'_> {
                 }
                 let policy = &self.spec.tls;
                 let client_config = tls::client_config(policy, verify, Arc::clone(&observed))
-                .map_err(|e| classify::tls_setup(&e.0))?;
+                    .map_err(|e| classify::tls_setup(&e.0))?;
                 let mut client_config = client_config;
                 if policy.direct {
                     // PostgreSQL 17+ takes a direct TLS connection only with this ALPN.
@@ -142,7 +142,7 @@ impl Session<'_> {
             endpoint: self.label,
             user: &self.spec.user,
             dbname: &self.spec.dbname,
-            password_source: self.spec.password_source,
+            password_source: self.spec.password_source.as_deref(),
             sslmode: &self.spec.tls.mode,
         }
     }

@@ -160,7 +160,8 @@ fn libpq_key_permissions(key: &Path) -> Result<(), SetupError> {
     let mode = meta.mode();
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
-    let too_open = (meta.uid() == me && mode & 0o077 != 0) || (meta.uid() == 0 && mode & 0o037 != 0);
+    let too_open =
+        (meta.uid() == me && mode & 0o077 != 0) || (meta.uid() == 0 && mode & 0o037 != 0);
     if too_open {
         return Err(SetupError(format!(
             "private key file {} has group or world access ({:o}); libpq refuses it: chmod 0600 (or 0640 if owned by root)",

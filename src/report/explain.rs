@@ -27,7 +27,9 @@ pub fn explain(readings: &[(String, Vec<Target>)]) -> Vec<Explained> {
         .map(|i| {
             let plans: Vec<Plan> = readings
                 .iter()
-                .filter_map(|(label, targets)| targets.get(i).map(|t| plan::plan(t, &label_of(label, t))))
+                .filter_map(|(label, targets)| {
+                    targets.get(i).map(|t| plan::plan(t, &label_of(label, t)))
+                })
                 .collect();
             Explained {
                 source: first[i].source.clone(),
@@ -60,13 +62,16 @@ pub fn exit_code(explained: &[Explained]) -> i32 {
     }
 }
 
+/// One fact of a plan, as text to compare.
+type Fact = fn(&Plan) -> String;
+
 /// What differs between the plans, one line per fact.
 fn differences(plans: &[Plan]) -> Vec<String> {
     if plans.len() < 2 {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let facts: [(&str, fn(&Plan) -> String); 6] = [
+    let facts: [(&str, Fact); 6] = [
         ("accepts the string", |p| match &p.refused {
             None => "yes".to_string(),
             Some(r) => format!("no ({})", r.message),
@@ -85,7 +90,12 @@ fn differences(plans: &[Plan]) -> Vec<String> {
         ("database", |p| p.dbname.clone().unwrap_or_default()),
         ("user", |p| p.user.clone().unwrap_or_default()),
         ("password from", |p| p.password.clone().unwrap_or_default()),
-        ("TLS", |p| p.tls.as_ref().map(|t| t.summary.clone()).unwrap_or_default()),
+        ("TLS", |p| {
+            p.tls
+                .as_ref()
+                .map(|t| t.summary.clone())
+                .unwrap_or_default()
+        }),
     ];
     for (what, fact) in facts {
         let values: Vec<String> = plans.iter().map(fact).collect();
@@ -118,14 +128,22 @@ fn parameter_differences(plans: &[Plan]) -> Vec<String> {
                 .find(|x| x.key == key)
                 .map_or("not read", |x| x.status)
         };
-        let users: Vec<&str> = plans.iter().filter(|p| status(p) == "used").map(|p| p.client.as_str()).collect();
+        let users: Vec<&str> = plans
+            .iter()
+            .filter(|p| status(p) == "used")
+            .map(|p| p.client.as_str())
+            .collect();
         let others: Vec<String> = plans
             .iter()
             .filter(|p| p.refused.is_none() && status(p) != "used")
             .map(|p| format!("{} ({})", p.client, status(p)))
             .collect();
         if !users.is_empty() && !others.is_empty() {
-            out.push(format!("`{key}`: used by {}; not by {}", users.join(", "), others.join(", ")));
+            out.push(format!(
+                "`{key}`: used by {}; not by {}",
+                users.join(", "),
+                others.join(", ")
+            ));
         }
     }
     out
@@ -163,27 +181,49 @@ fn render_plan(out: &mut String, p: &Plan) {
     for (i, h) in p.hosts.iter().enumerate() {
         let place = match (&h.socket, &h.host, &h.hostaddr) {
             (Some(s), _, _) => format!("socket {s}"),
-            (None, Some(host), Some(addr)) => format!("{addr}:{} (hostaddr; {host} names the server for TLS and the password file)", h.port),
+            (None, Some(host), Some(addr)) => format!(
+                "{addr}:{} (hostaddr; {host} names the server for TLS and the password file)",
+                h.port
+            ),
             (None, Some(host), None) => format!("{host}:{}", h.port),
             (None, None, _) => format!(":{}", h.port),
         };
         out.push_str(&format!("  host {}: {place}\n", i + 1));
     }
-    let line = |label: &str, v: &Option<String>| v.as_ref().map(|v| format!("  {label}: {v}\n")).unwrap_or_default();
+    let line = |label: &str, v: &Option<String>| {
+        v.as_ref()
+            .map(|v| format!("  {label}: {v}\n"))
+            .unwrap_or_default()
+    };
     out.push_str(&line(
         "database",
-        &p.dbname.as_ref().map(|d| if p.dbname_default { format!("{d} (default)") } else { d.clone() }),
+        &p.dbname.as_ref().map(|d| {
+            if p.dbname_default {
+                format!("{d} (default)")
+            } else {
+                d.clone()
+            }
+        }),
     ));
     out.push_str(&line("user", &p.user));
     out.push_str(&line("password from", &p.password));
     if let Some(t) = &p.tls {
-        out.push_str(&format!("  TLS: sslmode={}: {}; roots: {}\n", t.sslmode, t.summary, t.roots));
+        out.push_str(&format!(
+            "  TLS: sslmode={}: {}; roots: {}\n",
+            t.sslmode, t.summary, t.roots
+        ));
     }
     out.push_str(&line("channel binding", &p.channel_binding));
     out.push_str(&line("target_session_attrs", &p.target_session_attrs));
-    out.push_str(&line("connect_timeout", &p.connect_timeout_s.map(|s| format!("{s}s per host"))));
+    out.push_str(&line(
+        "connect_timeout",
+        &p.connect_timeout_s.map(|s| format!("{s}s per host")),
+    ));
     for x in &p.parameters {
-        out.push_str(&format!("  {}={}: {} — {}\n", x.key, x.value, x.status, x.meaning));
+        out.push_str(&format!(
+            "  {}={}: {} — {}\n",
+            x.key, x.value, x.status, x.meaning
+        ));
     }
     for n in &p.notes {
         out.push_str(&format!("  note: {n}\n"));

@@ -279,8 +279,11 @@ fn direct(o: &TlsOptions, mode: &str, strong: &[&str]) -> Result<bool, ParseErro
             "weak sslmode `{mode}` may not be used with sslnegotiation=direct"
         ))
         .hint("use sslmode=require, verify-ca or verify-full with sslnegotiation=direct")),
-        Some(other) => Err(ParseError::new(format!("invalid sslnegotiation value {}", shown_value(other)))
-            .hint("use postgres (the default) or direct")),
+        Some(other) => Err(ParseError::new(format!(
+            "invalid sslnegotiation value {}",
+            shown_value(other)
+        ))
+        .hint("use postgres (the default) or direct")),
     }
 }
 
@@ -356,8 +359,10 @@ fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         None | Some("postgres") => false,
         Some("direct") if verify.is_some() => true,
         Some("direct") => {
-            return Err(ParseError::new("sslnegotiation=direct requires SSL to be enabled (node-postgres)")
-                .hint("add sslmode=verify-full (or ssl=true) to the URL"))
+            return Err(ParseError::new(
+                "sslnegotiation=direct requires SSL to be enabled (node-postgres)",
+            )
+            .hint("add sslmode=verify-full (or ssl=true) to the URL"))
         }
         Some(other) => {
             return Err(ParseError::new(format!(
@@ -487,12 +492,25 @@ mod tests {
             plans(Client::Libpq, &[("sslmode", "require")]),
             [Require(None)]
         );
+        let ca = tempfile::NamedTempFile::new().unwrap();
+        let ca = ca.path().to_str().unwrap();
         assert_eq!(
             plans(
                 Client::Libpq,
-                &[("sslmode", "require"), ("sslrootcert", "/ca.pem")]
+                &[("sslmode", "require"), ("sslrootcert", ca)]
             ),
             [Require(Chain)]
+        );
+        assert_eq!(
+            plans(
+                Client::Libpq,
+                &[
+                    ("sslmode", "require"),
+                    ("sslrootcert", "/nonexistent/ca.pem")
+                ]
+            ),
+            [Require(None)],
+            "a root file that does not exist is skipped under require"
         );
         assert_eq!(
             plans(Client::Libpq, &[("sslmode", "verify-ca")]),

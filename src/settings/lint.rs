@@ -34,7 +34,8 @@ const POOLER_PORTS: [u16; 2] = [6432, 6543];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// Stable id: `password_encoding`, `localhost_in_container`, `database_name`,
-    /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`.
+    /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`,
+    /// `libpq_version`.
     pub id: &'static str,
     /// The hint.
     pub message: String,
@@ -69,6 +70,8 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<
             .map(tagged("unknown_parameter")),
     );
     found.extend(looks_like_prisma(spec, ctx).map(tagged("prisma_url")));
+    found.extend(libpq_major(spec, notes).map(tagged("libpq_version")));
+    found.extend(migrate_reads_it(spec, source).map(tagged("client_semantics")));
     found.extend(
         client_differences(spec)
             .into_iter()
@@ -102,6 +105,44 @@ fn looks_like_prisma(spec: &ConnSpec, ctx: &Context) -> Option<String> {
         spec.client.name(),
         if spec.client == Client::Prisma { " (Prisma ignores PG* variables, defaults the database to `postgres`, and reads sslmode/sslcert differently)" } else { "" }
     ))
+}
+
+/// A URL whose meaning depends on the libpq major: name what differs, since the
+/// app's image may ship another libpq than pgready was told.
+fn libpq_major(spec: &ConnSpec, notes: &Notes) -> Option<String> {
+    if spec.client != Client::Libpq {
+        return None;
+    }
+    let spaces = notes.unencoded_spaces;
+    let differs = vocab::libpq::version_notes(
+        spec.opts.iter().map(|o| (o.key.as_str(), o.value.as_str())),
+        spaces,
+    );
+    (!differs.is_empty()).then(|| {
+        format!(
+            "this URL means different things to different libpq majors ({}); it was read as libpq {}: set --libpq-version to the app's libpq",
+            differs.join("; "),
+            spec.reading.libpq_major
+        )
+    })
+}
+
+/// `DATABASE_DIRECT_URL` is what `prisma migrate` reads (Prisma's engine), even
+/// when the app reads its own URL with another client: say where they part.
+fn migrate_reads_it(spec: &ConnSpec, source: &str) -> Option<String> {
+    if !source.contains("DIRECT") || spec.client == Client::Prisma {
+        return None;
+    }
+    let mut options = TlsOptions::from_opts(&spec.opts, &|_| None, None);
+    options.libpq_major = spec.reading.libpq_major;
+    let prisma = client::policy(Client::Prisma, &options).ok()?.summary();
+    let mine = spec.tls.summary();
+    (prisma != mine).then(|| {
+        format!(
+            "{source} is also read by `prisma migrate` (Prisma's engine): there it means {prisma}; under {} it means {mine}",
+            spec.client.name()
+        )
+    })
 }
 
 /// Parameters that say something about TLS.
@@ -209,7 +250,11 @@ fn unknown_params(spec: &ConnSpec) -> Vec<String> {
                 "URL parameter `{}` is ignored by {}{}",
                 if k.len() <= 32 { k } else { "(long name)" },
                 spec.client.name(),
-                if known { " (it is libpq's)" } else { " (a typo?)" }
+                if known {
+                    " (it is libpq's)"
+                } else {
+                    " (a typo?)"
+                }
             )
         })
         .collect()
@@ -218,9 +263,9 @@ fn unknown_params(spec: &ConnSpec) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::conninfo::parse;
     use crate::settings::env::Env;
     use crate::settings::spec::build;
-    use crate::settings::conninfo::parse;
 
     fn findings(url: &str, source: &str, in_container: bool) -> Vec<String> {
         let reading = if url.contains("schema=") || url.contains("pgbouncer") {

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::class::Class;
-use crate::cli::{ClientChoice, Cli, Command, ExitCodes, LogFormat};
+use crate::cli::{Cli, ClientChoice, Command, ExitCodes, LogFormat};
 use crate::outcome::{Failure, Stage};
 use env::Env;
 use targets::Target;

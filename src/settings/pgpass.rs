@@ -1,12 +1,32 @@
 //! The libpq password file (`~/.pgpass`, `PGPASSFILE`, `passfile=`):
 //! `hostname:port:database:username:password`, `*` matches anything, `\` escapes
 //! `:` and `\`. Like libpq, a file readable by group or others is ignored.
+//! libpq ends the password at the next unescaped `:` and takes `#` in the first
+//! column for a comment; node-postgres's `pgpass` package keeps the rest of the
+//! line as the password.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// The password for the first matching line, if the file exists and is private.
-pub fn lookup(file: &Path, host: &str, port: u16, dbname: &str, user: &str) -> Option<String> {
+/// Whose reading of the file applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// libpq (`passwordFromFile`).
+    Libpq,
+    /// node-postgres (the `pgpass` package).
+    NodePgpass,
+}
+
+/// The password and 1-based line number of the first matching line, if the file
+/// exists and is private.
+pub fn lookup(
+    file: &Path,
+    host: &str,
+    port: u16,
+    dbname: &str,
+    user: &str,
+    rule: Rule,
+) -> Option<(String, usize)> {
     let meta = std::fs::metadata(file).ok()?;
     if !meta.is_file() {
         return None;
@@ -22,20 +42,22 @@ pub fn lookup(file: &Path, host: &str, port: u16, dbname: &str, user: &str) -> O
     let port = port.to_string();
     let wanted = [host, port.as_str(), dbname, user];
     text.lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .find_map(|line| {
-            let fields = split_fields(line);
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+        .find_map(|(n, line)| {
+            let fields = split_fields(line, rule);
             (fields.len() == 5
                 && fields[..4]
                     .iter()
                     .zip(wanted)
                     .all(|(f, w)| f == "*" || f == w))
-            .then(|| fields[4].clone())
+            .then(|| (fields[4].clone(), n + 1))
         })
 }
 
-/// Splits on unescaped `:`; the last field keeps any further colons.
-fn split_fields(line: &str) -> Vec<String> {
+/// Splits on unescaped `:`. libpq's password ends at the next unescaped `:`;
+/// the `pgpass` package's keeps any further colons.
+fn split_fields(line: &str, rule: Rule) -> Vec<String> {
     let mut fields = vec![String::new()];
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
@@ -45,6 +67,7 @@ fn split_fields(line: &str) -> Vec<String> {
                 .into_iter()
                 .for_each(|f| f.extend(chars.next())),
             ':' if fields.len() < 5 => fields.push(String::new()),
+            ':' if rule == Rule::Libpq => break,
             _ => fields.last_mut().into_iter().for_each(|f| f.push(c)),
         }
     }
@@ -65,16 +88,15 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let get = |port, user, rule| lookup(&file, "db", port, "app", user, rule);
+        assert_eq!(get(5432, "u", Rule::Libpq), Some(("first".into(), 3)));
+        assert_eq!(get(5433, "u", Rule::Libpq), Some(("wild:card".into(), 4)));
         assert_eq!(
-            lookup(&file, "db", 5432, "app", "u").as_deref(),
-            Some("first")
+            get(5433, "u", Rule::NodePgpass),
+            Some(("wild:card:x".into(), 4))
         );
-        assert_eq!(
-            lookup(&file, "db", 5433, "app", "u").as_deref(),
-            Some("wild:card:x")
-        );
-        assert_eq!(lookup(&file, "db", 5432, "app", "v"), None);
+        assert_eq!(get(5432, "v", Rule::Libpq), None);
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(lookup(&file, "db", 5432, "app", "u"), None);
+        assert_eq!(get(5432, "u", Rule::Libpq), None);
     }
 }

@@ -154,13 +154,17 @@ fn fill(plan: &mut Plan, spec: &ConnSpec) {
     plan.dbname = Some(spec.dbname.clone());
     plan.dbname_default = !spec.dbname_given;
     plan.user = Some(spec.user.clone());
-    plan.password = Some(spec.password_source.unwrap_or("none").to_string());
+    plan.password = Some(
+        spec.password_source
+            .clone()
+            .unwrap_or_else(|| "none".to_string()),
+    );
     plan.tls = Some(tls_view(spec));
     plan.channel_binding = spec.channel_binding.clone();
     plan.target_session_attrs = Some(spec.session_attrs.name().to_string());
     plan.connect_timeout_s = spec.connect_timeout.map(|d| d.as_secs());
     plan.parameters = parameters(spec);
-    plan.notes = libpq_version_notes(spec);
+    plan.notes = libpq_version_notes(spec, false);
 }
 
 fn tls_view(spec: &ConnSpec) -> TlsView {
@@ -184,7 +188,8 @@ fn tls_view(spec: &ConnSpec) -> TlsView {
             Some(Verify::Full) => "full",
         },
         roots: match &tls.roots {
-            Roots::File(f) => format!("the CA file {}", f.display()),
+            Roots::File(f) if f.exists() => format!("the CA file {}", f.display()),
+            Roots::File(f) => format!("the CA file {} (not found here)", f.display()),
             Roots::System => "the system's trusted CAs".to_string(),
             Roots::SystemAnd(f) => format!("the system's trusted CAs and {}", f.display()),
             Roots::Mozilla => "Node.js's bundled Mozilla CAs".to_string(),
@@ -210,7 +215,9 @@ fn parameters(spec: &ConnSpec) -> Vec<Parameter> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     // The URL's parts are shown as hosts, database, user and password source.
-    let parts = ["host", "hostaddr", "port", "user", "password", "dbname", "database"];
+    let parts = [
+        "host", "hostaddr", "port", "user", "password", "dbname", "database",
+    ];
     for opt in spec.opts.iter().rev() {
         if seen.contains(&opt.key.as_str()) || parts.contains(&opt.key.as_str()) {
             continue;
@@ -218,16 +225,26 @@ fn parameters(spec: &ConnSpec) -> Vec<Parameter> {
         seen.push(&opt.key);
         let key = vocab::find(table, &opt.key);
         let (status, meaning) = match key {
-            None => ("unknown", format!("{} keeps it but never uses it", spec.client.name())),
+            None => (
+                "unknown",
+                format!("{} keeps it but never uses it", spec.client.name()),
+            ),
             Some(k) => match k.effect {
                 Effect::Applied | Effect::Unsupported(_) => ("used", k.meaning.to_string()),
-                Effect::Inert => ("ignored", format!("{} (no effect on connecting)", k.meaning)),
+                Effect::Inert => (
+                    "ignored",
+                    format!("{} (no effect on connecting)", k.meaning),
+                ),
             },
         };
         let secret = key.is_some_and(|k| k.secret) || super::conninfo::is_secret_key(&opt.key);
         out.push(Parameter {
             key: opt.key.clone(),
-            value: if secret { crate::secret::MASK.to_string() } else { opt.value.clone() },
+            value: if secret {
+                crate::secret::MASK.to_string()
+            } else {
+                opt.value.clone()
+            },
             status,
             meaning,
         });
@@ -237,21 +254,12 @@ fn parameters(spec: &ConnSpec) -> Vec<Parameter> {
 }
 
 /// What another libpq major would read differently in this string.
-pub fn libpq_version_notes(spec: &ConnSpec) -> Vec<String> {
+pub fn libpq_version_notes(spec: &ConnSpec, spaces: bool) -> Vec<String> {
     if spec.client != Client::Libpq {
         return Vec::new();
     }
-    let mut notes = Vec::new();
-    for opt in &spec.opts {
-        if let Some(k) = vocab::libpq::lookup(&opt.key, spec.reading.libpq_major) {
-            if k.since > *vocab::libpq::MAJORS.start() {
-                notes.push(format!("libpq < {} refuses `{}`", k.since, k.name));
-            }
-        }
-    }
-    if spec.opt("sslrootcert") == Some("system") {
-        notes.push("libpq < 16 reads sslrootcert=system as a file name".to_string());
-    }
-    notes.dedup();
-    notes
+    vocab::libpq::version_notes(
+        spec.opts.iter().map(|o| (o.key.as_str(), o.value.as_str())),
+        spaces,
+    )
 }

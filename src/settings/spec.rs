@@ -112,8 +112,9 @@ pub struct ConnSpec {
     pub user: String,
     /// Password, from the URL, `PGPASSWORD` or the password file.
     pub password: Option<Password>,
-    /// Where the password came from, for messages.
-    pub password_source: Option<&'static str>,
+    /// Where the password came from, for messages (the URL, `PGPASSWORD`, or
+    /// the password file and line; never the password).
+    pub password_source: Option<String>,
     /// Database name.
     pub dbname: String,
     /// Whether a database name was given (else libpq uses the user name).
@@ -178,10 +179,16 @@ fn unsupported(reading: Reading, value: &dyn Fn(&str) -> Option<String>) -> Resu
         Client::Prisma => vocab::prisma::KEYS,
     };
     for key in table.iter().filter(|k| k.since <= reading.libpq_major) {
-        let Effect::Unsupported(harmless) = key.effect else { continue };
+        let Effect::Unsupported(harmless) = key.effect else {
+            continue;
+        };
         let Some(v) = value(key.name) else { continue };
         if !harmless.contains(&v.as_str()) {
-            let shown = if key.secret { String::new() } else { format!(" = {}", shown_value(&v)) };
+            let shown = if key.secret {
+                String::new()
+            } else {
+                format!(" = {}", shown_value(&v))
+            };
             return Err(ParseError::new(format!(
                 "pgready cannot check `{}`{shown} the way {} does ({})",
                 key.name,
@@ -230,10 +237,16 @@ pub fn build(
         .filter(|u| client != Client::Prisma || !u.is_empty())
         .or_else(|| (client != Client::Prisma).then(|| os_user.to_string()))
         .ok_or_else(|| {
-            ParseError::new("the URL has no user name: Prisma sends none and the server refuses the connection")
-                .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE")
+            ParseError::new(
+                "the URL has no user name: Prisma sends none and the server refuses the connection",
+            )
+            .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE")
         })?;
-    let db_key = if client == Client::NodePostgres { "database" } else { "dbname" };
+    let db_key = if client == Client::NodePostgres {
+        "database"
+    } else {
+        "dbname"
+    };
     let dbname = value(db_key).filter(|d| !d.is_empty());
     let mut endpoints = endpoints(value("host"), value("port"), client)?;
     if client == Client::Libpq {
@@ -268,7 +281,7 @@ pub fn build(
     let password = match client {
         Client::Prisma => (
             given("password").map(Password::new),
-            given("password").map(|_| "the URL"),
+            given("password").map(|_| "the URL".to_string()),
         ),
         _ => password(
             &given("password"),
@@ -334,7 +347,11 @@ fn add_hostaddrs(
         let port = endpoints[0].port;
         *endpoints = addrs
             .iter()
-            .map(|a| Endpoint { host: Host::Tcp(a.to_string()), addr: None, port })
+            .map(|a| Endpoint {
+                host: Host::Tcp(a.to_string()),
+                addr: None,
+                port,
+            })
             .collect();
     } else if addrs.len() != endpoints.len() {
         return Err(ParseError::new(format!(
@@ -348,8 +365,11 @@ fn add_hostaddrs(
             continue;
         }
         let ip = a.parse().map_err(|_| {
-            ParseError::new(format!("could not parse network address {} in hostaddr", shown_value(a)))
-                .hint("hostaddr takes IP addresses; put names in host")
+            ParseError::new(format!(
+                "could not parse network address {} in hostaddr",
+                shown_value(a)
+            ))
+            .hint("hostaddr takes IP addresses; put names in host")
         })?;
         endpoint.addr = Some(ip);
     }
@@ -367,12 +387,12 @@ fn password(
     dbname: &Option<String>,
     user: &str,
     client: Client,
-) -> (Option<Password>, Option<&'static str>) {
+) -> (Option<Password>, Option<String>) {
     if let Some(p) = given {
-        return (Some(Password::new(p.clone())), Some("the URL"));
+        return (Some(Password::new(p.clone())), Some("the URL".to_string()));
     }
     if let Some(p) = env.nonempty("PGPASSWORD") {
-        return (Some(Password::new(p)), Some("PGPASSWORD"));
+        return (Some(Password::new(p)), Some("PGPASSWORD".to_string()));
     }
     let file = passfile.clone().map(PathBuf::from).or_else(|| {
         env.nonempty("HOME")
@@ -392,8 +412,16 @@ fn password(
         Host::Unix(dir) => dir.display().to_string(),
     };
     let db = dbname.clone().unwrap_or_else(|| user.to_string());
-    match pgpass::lookup(&file, &host, first.port, &db, user) {
-        Some(p) => (Some(Password::new(p)), Some("the password file")),
+    let rule = if client == Client::Libpq {
+        pgpass::Rule::Libpq
+    } else {
+        pgpass::Rule::NodePgpass
+    };
+    match pgpass::lookup(&file, &host, first.port, &db, user, rule) {
+        Some((p, line)) => (
+            Some(Password::new(p)),
+            Some(format!("the password file {}, line {line}", file.display())),
+        ),
         None => (None, None),
     }
 }
@@ -488,14 +516,26 @@ fn parse_int_prefix(text: &str) -> String {
 }
 
 /// libpq's closed-set options hold one of their values.
-fn check_libpq_values(reading: Reading, value: &dyn Fn(&str) -> Option<String>) -> Result<(), ParseError> {
+fn check_libpq_values(
+    reading: Reading,
+    value: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ParseError> {
     for (key, allowed) in vocab::libpq::VALUES {
         if vocab::libpq::lookup(key, reading.libpq_major).is_none() {
             continue;
         }
         if let Some(v) = value(key).filter(|v| !allowed.contains(&v.as_str())) {
-            return Err(ParseError::new(format!("invalid {key} value {}", shown_value(&v)))
-                .hint(format!("use one of: {}", allowed.iter().filter(|a| !a.is_empty()).copied().collect::<Vec<_>>().join(", "))));
+            return Err(
+                ParseError::new(format!("invalid {key} value {}", shown_value(&v))).hint(format!(
+                    "use one of: {}",
+                    allowed
+                        .iter()
+                        .filter(|a| !a.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
         }
     }
     Ok(())
@@ -503,7 +543,13 @@ fn check_libpq_values(reading: Reading, value: &dyn Fn(&str) -> Option<String>) 
 
 /// libpq's integer options (`parse_int_param`): a whole number, spaces around.
 fn check_libpq_ints(value: &dyn Fn(&str) -> Option<String>) -> Result<(), ParseError> {
-    for key in ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"] {
+    for key in [
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+    ] {
         if let Some(v) = value(key) {
             if v.trim().parse::<i32>().is_err() {
                 return Err(ParseError::new(format!(
@@ -590,15 +636,22 @@ mod tests {
             ("PGPASSWORD", "envpass"),
             ("PGSSLMODE", "disable"),
         ]);
-        assert!(build(
-            parse("postgres://db", Reading::of(Client::Prisma)).unwrap().opts,
-            &env,
-            "osuser",
-            Reading::of(Client::Prisma),
-        )
-        .is_err(), "no user name: Prisma sends none");
+        assert!(
+            build(
+                parse("postgres://db", Reading::of(Client::Prisma))
+                    .unwrap()
+                    .opts,
+                &env,
+                "osuser",
+                Reading::of(Client::Prisma),
+            )
+            .is_err(),
+            "no user name: Prisma sends none"
+        );
         let s = build(
-            parse("postgres://u@db", Reading::of(Client::Prisma)).unwrap().opts,
+            parse("postgres://u@db", Reading::of(Client::Prisma))
+                .unwrap()
+                .opts,
             &env,
             "osuser",
             Reading::of(Client::Prisma),
@@ -608,9 +661,14 @@ mod tests {
         assert!(s.password.is_none());
         assert_eq!(s.tls.mode, "prefer");
         let p = parse("postgres:///d?user=x", Reading::of(Client::Prisma)).unwrap();
-        assert_eq!((p.get("host"), p.get("user")), (Some("localhost"), Some("")));
+        assert_eq!(
+            (p.get("host"), p.get("user")),
+            (Some("localhost"), Some(""))
+        );
         assert!(build(
-            parse("postgres://h1,h2/d", Reading::of(Client::Prisma)).unwrap().opts,
+            parse("postgres://h1,h2/d", Reading::of(Client::Prisma))
+                .unwrap()
+                .opts,
             &env,
             "osuser",
             Reading::of(Client::Prisma)

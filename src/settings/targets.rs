@@ -1,10 +1,10 @@
 //! Which targets to check: `--url` flags, else the URL variables, else libpq's
 //! `PG*` environment. Each target keeps its source name for the report.
 
+use super::conninfo::{self, Client, Notes, Opt, ParseError, Parsed, Reading};
 use super::env::Env;
 use super::lint::{self, Context};
 use super::spec::{self, ConnSpec, Host};
-use super::conninfo::{self, Client, Notes, Opt, ParseError, Parsed, Reading};
 use super::vocab;
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
@@ -111,7 +111,10 @@ fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str)
             parsed.opts,
             &parsed.notes,
             env,
-            &Context { reading, ..ctx.clone() },
+            &Context {
+                reading,
+                ..ctx.clone()
+            },
             os_user,
         ),
         Err(e) => invalid(source, &redact_unparsable(raw), e),
@@ -134,7 +137,9 @@ fn read(raw: &str, ctx: &Context) -> Result<(Parsed, Reading), ParseError> {
         (Client::NodePostgres, vocab::node_postgres::KEYS),
     ] {
         let reading = Reading::of(client);
-        let Ok(parsed) = conninfo::parse(raw, reading) else { continue };
+        let Ok(parsed) = conninfo::parse(raw, reading) else {
+            continue;
+        };
         // The URL's own parts (a database is `database` to pg) are no evidence.
         let parts = ["host", "port", "user", "password", "dbname", "database"];
         let foreign = parsed.opts.iter().any(|o| {

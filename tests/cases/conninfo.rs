@@ -42,7 +42,11 @@ fn env_of(case: &Value) -> Vec<(String, String)> {
 }
 
 /// pgready's reading: the parse, then the spec (defaults and values checked).
-fn read(input: &str, env: &[(String, String)], reading: Reading) -> Result<(Parsed, ConnSpec), String> {
+fn read(
+    input: &str,
+    env: &[(String, String)],
+    reading: Reading,
+) -> Result<(Parsed, ConnSpec), String> {
     let parsed = conninfo::parse(input, reading).map_err(|e| e.message)?;
     let env = Env::from_pairs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let spec = spec::build(parsed.opts.clone(), &env, OS_USER, reading).map_err(|e| e.message)?;
@@ -81,7 +85,10 @@ fn uri_regress(parsed: &Parsed, env: &[(String, String)]) -> String {
     ]
     .into_iter()
     .collect();
-    if env.iter().any(|(k, v)| k == "PGSSLROOTCERT" && v == "system") {
+    if env
+        .iter()
+        .any(|(k, v)| k == "PGSSLROOTCERT" && v == "system")
+    {
         defaults.insert("sslrootcert", "system");
         defaults.insert("sslmode", "verify-full");
     }
@@ -123,7 +130,10 @@ fn libpq_001_uri_suite() {
                 "{input}"
             ),
             ("", Err(e)) => panic!("{input}: libpq reads it, pgready says {}", e.message),
-            (libpq_says, Ok(parsed)) => panic!("{input}: libpq says {libpq_says}, pgready read {:?}", parsed.opts),
+            (libpq_says, Ok(parsed)) => panic!(
+                "{input}: libpq says {libpq_says}, pgready read {:?}",
+                parsed.opts
+            ),
             (_, Err(e)) => assert!(!e.message.is_empty(), "{input}"),
         }
     }
@@ -208,16 +218,28 @@ fn libpq_vocabulary_is_libpqs() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|k| (k[0].as_str().unwrap().to_string(), k[1].as_str().map(str::to_string)))
+            .map(|k| {
+                (
+                    k[0].as_str().unwrap().to_string(),
+                    k[1].as_str().map(str::to_string),
+                )
+            })
             .collect();
         let ours: Vec<(String, Option<String>)> = vocab::libpq::KEYS
             .iter()
             .filter(|k| k.since <= major)
             .map(|k| (k.name.to_string(), k.env.map(str::to_string)))
             .collect();
-        assert_eq!(ours, theirs, "libpq {major}'s keywords and variables, in order");
+        assert_eq!(
+            ours, theirs,
+            "libpq {major}'s keywords and variables, in order"
+        );
         let version = answers[0]["version"].as_u64().unwrap();
-        assert_eq!(version / 10000, u64::from(major), "the oracle for {major} is libpq {version}");
+        assert_eq!(
+            version / 10000,
+            u64::from(major),
+            "the oracle for {major} is libpq {version}"
+        );
     }
 }
 
@@ -252,7 +274,12 @@ fn libpq_parses_as_real_libpq_at_every_major() {
                         .as_array()
                         .unwrap()
                         .iter()
-                        .map(|kv| (kv[0].as_str().unwrap().into(), kv[1].as_str().unwrap().into()))
+                        .map(|kv| {
+                            (
+                                kv[0].as_str().unwrap().into(),
+                                kv[1].as_str().unwrap().into(),
+                            )
+                        })
                         .collect();
                     assert_eq!(resolved(&p), theirs, "libpq {major}: {input:?}");
                 }
@@ -303,9 +330,18 @@ const LIBPQ_VALUES: &[(&str, Option<&str>)] = &[
     ("{DIAL} sslsni=0", Some("sslsni")),
     ("{DIAL} requirepeer=postgres", Some("requirepeer")),
     ("{DIAL} replication=database", Some("replication")),
-    ("{DIAL} min_protocol_version=3.2", Some("min_protocol_version")),
-    ("{DIAL} ssl_min_protocol_version=TLSv1.3", Some("ssl_min_protocol_version")),
-    ("{DIAL} ssl_max_protocol_version=TLSv1.2", Some("ssl_max_protocol_version")),
+    (
+        "{DIAL} min_protocol_version=3.2",
+        Some("min_protocol_version"),
+    ),
+    (
+        "{DIAL} ssl_min_protocol_version=TLSv1.3",
+        Some("ssl_min_protocol_version"),
+    ),
+    (
+        "{DIAL} ssl_max_protocol_version=TLSv1.2",
+        Some("ssl_max_protocol_version"),
+    ),
 ];
 
 /// A TCP server that accepts and closes every connection, until dropped.
@@ -330,7 +366,10 @@ impl Closer {
 fn libpq_checks_values_as_real_libpq_at_every_major() {
     let closer = Closer::start();
     let dial = format!("hostaddr=127.0.0.1 port={}", closer.port);
-    let inputs: Vec<String> = LIBPQ_VALUES.iter().map(|(i, _)| i.replace("{DIAL}", &dial)).collect();
+    let inputs: Vec<String> = LIBPQ_VALUES
+        .iter()
+        .map(|(i, _)| i.replace("{DIAL}", &dial))
+        .collect();
     let cases: Vec<Value> = inputs
         .iter()
         .map(|i| json!({ "input": i, "connect": true, "env": { "HOME": "/nonexistent-home" } }))
@@ -339,7 +378,8 @@ fn libpq_checks_values_as_real_libpq_at_every_major() {
     for major in MAJORS {
         let answers = oracles::libpq(major, &Value::Array(cases.clone()));
         for ((input, (_, deliberate)), answer) in inputs.iter().zip(LIBPQ_VALUES).zip(&answers) {
-            let libpq_refuses = !answer["parse_error"].is_null() || !answer["options_error"].is_null();
+            let libpq_refuses =
+                !answer["parse_error"].is_null() || !answer["options_error"].is_null();
             let ours = read(input, &env_of(&json!({})), libpq_at(major));
             match (deliberate, libpq_refuses, &ours) {
                 (None, l, o) if l == o.is_err() => {}
@@ -388,11 +428,21 @@ const NODE_CASES: &[(&str, &[(&str, &str)])] = &[
     ("postgres://u:p#w@h/d", &[]),
     ("postgres://u:p%@h/d", &[]),
     ("postgres://u%:p@h/d", &[]),
-    ("postgres://u:p@h/d?sslmode=require", &[("PGSSLMODE", "disable")]),
+    (
+        "postgres://u:p@h/d?sslmode=require",
+        &[("PGSSLMODE", "disable")],
+    ),
     ("postgres://u:p@h/d", &[("PGSSLMODE", "require")]),
     ("postgres://u:p@h/d", &[("PGSSLMODE", "no-verify")]),
     ("postgres://u:p@h/d", &[("PGSSLMODE", "bogus")]),
-    ("postgres://h/d", &[("PGUSER", "envuser"), ("PGPASSWORD", "envpw"), ("PGPORT", "6000")]),
+    (
+        "postgres://h/d",
+        &[
+            ("PGUSER", "envuser"),
+            ("PGPASSWORD", "envpw"),
+            ("PGPORT", "6000"),
+        ],
+    ),
     ("postgres://h", &[("PGDATABASE", "envdb")]),
     ("postgres:///d?host=/var/run/postgresql", &[]),
     ("pg://h/d", &[]),
@@ -405,7 +455,10 @@ const NODE_CASES: &[(&str, &[(&str, &str)])] = &[
     ("postgres://h/d?sslnegotiation=direct", &[]),
     ("postgres://h/d?sslnegotiation=direct&sslmode=disable", &[]),
     ("postgres://h/d?sslnegotiation=bogus", &[]),
-    ("postgres://h/d?sslmode=require&uselibpqcompat=true&sslrootcert=/etc/hostname", &[]),
+    (
+        "postgres://h/d?sslmode=require&uselibpqcompat=true&sslrootcert=/etc/hostname",
+        &[],
+    ),
     ("postgres://h:99999/d", &[]),
     ("postgres://h/d?port=70000", &[]),
     ("postgres://h/d?port=12abc", &[]),
@@ -436,7 +489,12 @@ fn node_postgres_suite() {
         }
         let ours = conninfo::parse(input, Reading::of(Client::NodePostgres));
         let spec = ours.as_ref().ok().map(|p| {
-            spec::build(p.opts.clone(), &Env::default(), OS_USER, Reading::of(Client::NodePostgres))
+            spec::build(
+                p.opts.clone(),
+                &Env::default(),
+                OS_USER,
+                Reading::of(Client::NodePostgres),
+            )
         });
         if let Some(expected) = case.get("error") {
             let refused = ours.is_err() || matches!(spec, Some(Err(_)));
@@ -450,7 +508,9 @@ fn node_postgres_suite() {
                 let spec = spec.as_ref().unwrap().as_ref().unwrap();
                 let want = match want {
                     Value::Object(o) if o.is_empty() => "verify",
-                    Value::Object(o) if o.get("rejectUnauthorized") == Some(&json!(false)) => "no-verify",
+                    Value::Object(o) if o.get("rejectUnauthorized") == Some(&json!(false)) => {
+                        "no-verify"
+                    }
                     Value::Bool(true) => "verify",
                     _ => "off",
                 };
@@ -477,7 +537,12 @@ fn node_postgres_reads_as_real_node_postgres() {
         .map(|c| (c["input"].as_str().unwrap().to_string(), Vec::new()))
         .collect();
     cases.extend(NODE_CASES.iter().map(|(i, env)| {
-        (i.to_string(), env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        (
+            i.to_string(),
+            env.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }));
     let request: Vec<Value> = cases
         .iter()
@@ -490,7 +555,9 @@ fn node_postgres_reads_as_real_node_postgres() {
         env.push(("USER".into(), OS_USER.into()));
         let ours = read(input, &env, reading);
         let params = &answer["params"];
-        let port_ok = params["port"].as_u64().is_some_and(|p| (1..=65535).contains(&p));
+        let port_ok = params["port"]
+            .as_u64()
+            .is_some_and(|p| (1..=65535).contains(&p));
         let node_refuses = !answer["error"].is_null() || !port_ok;
         if let Some(why) = node_deliberate(input) {
             assert!(ours.is_err() && !node_refuses, "{input}: {why}");
@@ -538,17 +605,28 @@ fn prisma_quaint_suite() {
     let reading = Reading::of(Client::Prisma);
     for case in suite["cases"].as_array().unwrap() {
         let input = case["input"].as_str().unwrap();
-        let parsed = conninfo::parse(input, reading).unwrap_or_else(|e| panic!("{input}: {}", e.message));
+        let parsed =
+            conninfo::parse(input, reading).unwrap_or_else(|e| panic!("{input}: {}", e.message));
         for (key, want) in case["expect"].as_object().unwrap() {
             let got = match key.as_str() {
                 "statement_cache_capacity" => {
-                    let size: u64 = parsed.get("statement_cache_size").map_or(100, |v| v.parse().unwrap());
-                    json!(if parsed.get("pgbouncer") == Some("true") { 0 } else { size })
+                    let size: u64 = parsed
+                        .get("statement_cache_size")
+                        .map_or(100, |v| v.parse().unwrap());
+                    json!(if parsed.get("pgbouncer") == Some("true") {
+                        0
+                    } else {
+                        size
+                    })
                 }
                 "channel_binding" => {
                     // quaint keeps its default for a value it does not know.
                     let v = parsed.get("channel_binding").unwrap_or("prefer");
-                    json!(if ["disable", "prefer", "require"].contains(&v) { v } else { "prefer" })
+                    json!(if ["disable", "prefer", "require"].contains(&v) {
+                        v
+                    } else {
+                        "prefer"
+                    })
                 }
                 other => parsed.get(other).map(|v| json!(v)).unwrap_or(Value::Null),
             };

@@ -24,7 +24,10 @@ fn case(what: &'static str, conninfo: impl Into<String>, env: &[(&str, String)])
     Case {
         what,
         conninfo: conninfo.into(),
-        env: env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        env: env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
     }
 }
 
@@ -34,7 +37,11 @@ fn agree_libpq(cases: &[(Case, bool)]) {
     let mut wrong = Vec::new();
     for major in [15, 18] {
         for (c, expect) in cases {
-            let env: Vec<(&str, &str)> = c.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let env: Vec<(&str, &str)> = c
+                .env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             let libpq = libpq_connects(major, &c.conninfo, &env);
             let run = pgready_check("libpq", major, &c.conninfo, &env);
             let ours = run.code == 0;
@@ -53,7 +60,10 @@ fn agree_libpq(cases: &[(Case, bool)]) {
 }
 
 fn kv(pg: &Pg, extra: &str) -> String {
-    format!("user=app password='{APP_PASSWORD}' dbname=appdb port={} {extra}", pg.port)
+    format!(
+        "user=app password='{APP_PASSWORD}' dbname=appdb port={} {extra}",
+        pg.port
+    )
 }
 
 #[test]
@@ -128,12 +138,48 @@ fn password_file_forms() {
     let tcp = format!("host=127.0.0.1 port={port} user=app dbname=appdb");
     let socket = format!("host={sock} port={port} user=app dbname=appdb");
     let homes = [
-        ("exact host", format!("127.0.0.1:{port}:appdb:app:{pw}\n"), 0o600, tcp.clone(), true),
-        ("localhost does not match 127.0.0.1", format!("localhost:{port}:appdb:app:{pw}\n"), 0o600, tcp.clone(), false),
-        ("wildcards", format!("*:*:*:app:{pw}\n"), 0o600, tcp.clone(), true),
-        ("first match wins", format!("*:*:*:app:wrong\n*:*:*:app:{pw}\n"), 0o600, tcp.clone(), false),
-        ("comment and blank lines", format!("# note\n\n127.0.0.1:{port}:*:app:{pw}\n"), 0o600, tcp.clone(), true),
-        ("world-readable file is ignored", format!("*:*:*:app:{pw}\n"), 0o644, tcp.clone(), false),
+        (
+            "exact host",
+            format!("127.0.0.1:{port}:appdb:app:{pw}\n"),
+            0o600,
+            tcp.clone(),
+            true,
+        ),
+        (
+            "localhost does not match 127.0.0.1",
+            format!("localhost:{port}:appdb:app:{pw}\n"),
+            0o600,
+            tcp.clone(),
+            false,
+        ),
+        (
+            "wildcards",
+            format!("*:*:*:app:{pw}\n"),
+            0o600,
+            tcp.clone(),
+            true,
+        ),
+        (
+            "first match wins",
+            format!("*:*:*:app:wrong\n*:*:*:app:{pw}\n"),
+            0o600,
+            tcp.clone(),
+            false,
+        ),
+        (
+            "comment and blank lines",
+            format!("# note\n\n127.0.0.1:{port}:*:app:{pw}\n"),
+            0o600,
+            tcp.clone(),
+            true,
+        ),
+        (
+            "world-readable file is ignored",
+            format!("*:*:*:app:{pw}\n"),
+            0o644,
+            tcp.clone(),
+            false,
+        ),
         (
             "escaped colon and backslash",
             "*:*:*:colon:a\\:b\\\\c\n".to_string(),
@@ -141,7 +187,13 @@ fn password_file_forms() {
             format!("host=127.0.0.1 port={port} user=colon dbname=appdb"),
             true,
         ),
-        ("socket directory by its path", format!("{sock}:{port}:appdb:app:{pw}\n"), 0o600, socket.clone(), true),
+        (
+            "socket directory by its path",
+            format!("{sock}:{port}:appdb:app:{pw}\n"),
+            0o600,
+            socket.clone(),
+            true,
+        ),
         (
             "localhost means only the default socket directory",
             format!("localhost:{port}:appdb:app:{pw}\n"),
@@ -173,23 +225,53 @@ fn pg_variables() {
     let cases = vec![
         (case("PG* only", "", &all), true),
         (case("empty URL takes PG*", "postgresql://", &all), true),
-        (case("URL database wins over PGDATABASE", "postgresql:///nosuchdb", &all), false),
         (
-            case("PGSSLMODE=require against a server without TLS", "", &[all.clone().as_slice(), &[("PGSSLMODE", "require".to_string())]].concat()),
+            case(
+                "URL database wins over PGDATABASE",
+                "postgresql:///nosuchdb",
+                &all,
+            ),
             false,
         ),
         (
-            case("PGTARGETSESSIONATTRS=standby", "", &[all.clone().as_slice(), &[("PGTARGETSESSIONATTRS", "standby".to_string())]].concat()),
+            case(
+                "PGSSLMODE=require against a server without TLS",
+                "",
+                &[
+                    all.clone().as_slice(),
+                    &[("PGSSLMODE", "require".to_string())],
+                ]
+                .concat(),
+            ),
             false,
         ),
-        (case("PGHOSTADDR with an unresolvable PGHOST", "", &[
-            ("PGHOST", "no-such-host.invalid".to_string()),
-            ("PGHOSTADDR", "127.0.0.1".to_string()),
-            ("PGPORT", port.clone()),
-            ("PGUSER", "app".to_string()),
-            ("PGPASSWORD", APP_PASSWORD.to_string()),
-            ("PGDATABASE", "appdb".to_string()),
-        ]), true),
+        (
+            case(
+                "PGTARGETSESSIONATTRS=standby",
+                "",
+                &[
+                    all.clone().as_slice(),
+                    &[("PGTARGETSESSIONATTRS", "standby".to_string())],
+                ]
+                .concat(),
+            ),
+            false,
+        ),
+        (
+            case(
+                "PGHOSTADDR with an unresolvable PGHOST",
+                "",
+                &[
+                    ("PGHOST", "no-such-host.invalid".to_string()),
+                    ("PGHOSTADDR", "127.0.0.1".to_string()),
+                    ("PGPORT", port.clone()),
+                    ("PGUSER", "app".to_string()),
+                    ("PGPASSWORD", APP_PASSWORD.to_string()),
+                    ("PGDATABASE", "appdb".to_string()),
+                ],
+            ),
+            true,
+        ),
     ];
     agree_libpq(&cases);
 }
@@ -220,15 +302,52 @@ fn pg_hba_rejections_under_allow_and_prefer() {
     let tls = tls_server(&pki().good);
     let app = |pg: &Pg, mode: &str| pg.url(&format!("sslmode={mode}"));
     let tlsonly = |pg: &Pg, mode: &str| {
-        format!("postgresql://tlsonly:{OTHER_PASSWORD}@127.0.0.1:{}/appdb?sslmode={mode}", pg.port)
+        format!(
+            "postgresql://tlsonly:{OTHER_PASSWORD}@127.0.0.1:{}/appdb?sslmode={mode}",
+            pg.port
+        )
     };
     let cases = vec![
-        (case("prefer: TLS rejected by pg_hba, plaintext retried", app(&no_tls_for_app, "prefer"), &[]), true),
-        (case("require: TLS rejected by pg_hba", app(&no_tls_for_app, "require"), &[]), false),
-        (case("allow: plaintext accepted", app(&no_tls_for_app, "allow"), &[]), true),
-        (case("allow: plaintext rejected, TLS retried", tlsonly(&tls, "allow"), &[]), true),
-        (case("disable: plaintext rejected", tlsonly(&tls, "disable"), &[]), false),
-        (case("prefer: TLS accepted", tlsonly(&tls, "prefer"), &[]), true),
+        (
+            case(
+                "prefer: TLS rejected by pg_hba, plaintext retried",
+                app(&no_tls_for_app, "prefer"),
+                &[],
+            ),
+            true,
+        ),
+        (
+            case(
+                "require: TLS rejected by pg_hba",
+                app(&no_tls_for_app, "require"),
+                &[],
+            ),
+            false,
+        ),
+        (
+            case(
+                "allow: plaintext accepted",
+                app(&no_tls_for_app, "allow"),
+                &[],
+            ),
+            true,
+        ),
+        (
+            case(
+                "allow: plaintext rejected, TLS retried",
+                tlsonly(&tls, "allow"),
+                &[],
+            ),
+            true,
+        ),
+        (
+            case("disable: plaintext rejected", tlsonly(&tls, "disable"), &[]),
+            false,
+        ),
+        (
+            case("prefer: TLS accepted", tlsonly(&tls, "prefer"), &[]),
+            true,
+        ),
     ];
     agree_libpq(&cases);
 }
@@ -254,13 +373,58 @@ fn root_and_key_files() {
         )
     };
     let cases = vec![
-        (case("require with a root file that does not exist", tls.url("sslmode=require&sslrootcert=/nonexistent/root.crt"), &[]), true),
-        (case("verify-ca with a root file that does not exist", tls.url("sslmode=verify-ca&sslrootcert=/nonexistent/root.crt"), &[]), false),
-        (case("require with a trusted root file", tls.url(&format!("sslmode=require&sslrootcert={ca}")), &[]), true),
-        (case("require with another CA's root file", tls.url(&format!("sslmode=require&sslrootcert={}", p.other_ca.display())), &[]), false),
+        (
+            case(
+                "require with a root file that does not exist",
+                tls.url("sslmode=require&sslrootcert=/nonexistent/root.crt"),
+                &[],
+            ),
+            true,
+        ),
+        (
+            case(
+                "verify-ca with a root file that does not exist",
+                tls.url("sslmode=verify-ca&sslrootcert=/nonexistent/root.crt"),
+                &[],
+            ),
+            false,
+        ),
+        (
+            case(
+                "require with a trusted root file",
+                tls.url(&format!("sslmode=require&sslrootcert={ca}")),
+                &[],
+            ),
+            true,
+        ),
+        (
+            case(
+                "require with another CA's root file",
+                tls.url(&format!(
+                    "sslmode=require&sslrootcert={}",
+                    p.other_ca.display()
+                )),
+                &[],
+            ),
+            false,
+        ),
         (case("client key 0600", certuser(&key_at(0o600)), &[]), true),
-        (case("client key 0644 (libpq refuses it)", certuser(&key_at(0o644)), &[]), false),
-        (case("client key missing", certuser("/nonexistent/client.key"), &[]), false),
+        (
+            case(
+                "client key 0644 (libpq refuses it)",
+                certuser(&key_at(0o644)),
+                &[],
+            ),
+            false,
+        ),
+        (
+            case(
+                "client key missing",
+                certuser("/nonexistent/client.key"),
+                &[],
+            ),
+            false,
+        ),
     ];
     agree_libpq(&cases);
 }
@@ -272,7 +436,10 @@ fn names_only_in_the_subject_cn() {
     let servers = [
         ("CN localhost, no SAN", tls_server(&p.cn_only_name)),
         ("CN 127.0.0.1, no SAN", tls_server(&p.cn_only_ip)),
-        ("SAN DNS localhost, CN 127.0.0.1", tls_server(&p.dns_san_ip_cn)),
+        (
+            "SAN DNS localhost, CN 127.0.0.1",
+            tls_server(&p.dns_san_ip_cn),
+        ),
         ("SAN localhost and 127.0.0.1", tls_server(&p.good)),
         ("SAN db.example.com", tls_server(&p.wrong_name)),
     ];
@@ -297,31 +464,96 @@ fn names_only_in_the_subject_cn() {
     agree_libpq(&cases);
 }
 
+/// (what, URL, variables, whether node-postgres connects).
+type NodeCase<'a> = (&'a str, String, Vec<(&'a str, String)>, bool);
+
 #[test]
 fn node_postgres_connects_where_pgready_says_ready() {
     let plain = Pg::start();
     let tls = tls_server(&pki().good);
     let ca = pki().ca.display().to_string();
     let port = plain.port.to_string();
-    let home = home_with_pgpass(&format!("127.0.0.1:{port}:appdb:app:{APP_PASSWORD}\n"), 0o600);
+    let home = home_with_pgpass(
+        &format!("127.0.0.1:{port}:appdb:app:{APP_PASSWORD}\n"),
+        0o600,
+    );
     let home_var = home.path().display().to_string();
     let no_password = format!("postgresql://app@127.0.0.1:{port}/appdb");
-    let cases: Vec<(&str, String, Vec<(&str, String)>, bool)> = vec![
+    let cases: Vec<NodeCase<'_>> = vec![
         ("plain URL", plain.url(""), vec![], true),
-        ("PGSSLMODE=require, no TLS server", plain.url(""), vec![("PGSSLMODE", "require".into())], false),
-        ("URL sslmode=disable beats PGSSLMODE=require", plain.url("sslmode=disable"), vec![("PGSSLMODE", "require".into())], true),
-        ("sslmode=prefer means verified TLS", plain.url("sslmode=prefer"), vec![], false),
-        ("verified TLS with the CA", tls.url(&format!("sslmode=require&sslrootcert={ca}")).replace("127.0.0.1", "localhost"), vec![], true),
+        (
+            "PGSSLMODE=require, no TLS server",
+            plain.url(""),
+            vec![("PGSSLMODE", "require".into())],
+            false,
+        ),
+        (
+            "URL sslmode=disable beats PGSSLMODE=require",
+            plain.url("sslmode=disable"),
+            vec![("PGSSLMODE", "require".into())],
+            true,
+        ),
+        (
+            "sslmode=prefer means verified TLS",
+            plain.url("sslmode=prefer"),
+            vec![],
+            false,
+        ),
+        (
+            "verified TLS with the CA",
+            tls.url(&format!("sslmode=require&sslrootcert={ca}"))
+                .replace("127.0.0.1", "localhost"),
+            vec![],
+            true,
+        ),
         ("no-verify", tls.url("sslmode=no-verify"), vec![], true),
-        ("require against an untrusted server", tls.url("sslmode=require"), vec![], false),
-        ("uselibpqcompat require", tls.url("sslmode=require&uselibpqcompat=true"), vec![], true),
-        ("password from ~/.pgpass", no_password.clone(), vec![("HOME", home_var.clone())], true),
-        ("PGPASSWORD", no_password.clone(), vec![("PGPASSWORD", APP_PASSWORD.into())], true),
-        ("PG* fill the URL", "postgresql:///appdb".to_string(), vec![
-            ("PGHOST", "127.0.0.1".into()), ("PGPORT", port.clone()), ("PGUSER", "app".into()), ("PGPASSWORD", APP_PASSWORD.into()),
-        ], true),
-        ("%64 in the database name is decoded", format!("postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{port}/app%64b"), vec![], true),
-        ("%2F in the database name is kept as written", format!("postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{port}/appdb%2F"), vec![], false),
+        (
+            "require against an untrusted server",
+            tls.url("sslmode=require"),
+            vec![],
+            false,
+        ),
+        (
+            "uselibpqcompat require",
+            tls.url("sslmode=require&uselibpqcompat=true"),
+            vec![],
+            true,
+        ),
+        (
+            "password from ~/.pgpass",
+            no_password.clone(),
+            vec![("HOME", home_var.clone())],
+            true,
+        ),
+        (
+            "PGPASSWORD",
+            no_password.clone(),
+            vec![("PGPASSWORD", APP_PASSWORD.into())],
+            true,
+        ),
+        (
+            "PG* fill the URL",
+            "postgresql:///appdb".to_string(),
+            vec![
+                ("PGHOST", "127.0.0.1".into()),
+                ("PGPORT", port.clone()),
+                ("PGUSER", "app".into()),
+                ("PGPASSWORD", APP_PASSWORD.into()),
+            ],
+            true,
+        ),
+        (
+            "%64 in the database name is decoded",
+            format!("postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{port}/app%64b"),
+            vec![],
+            true,
+        ),
+        (
+            "%2F in the database name is kept as written",
+            format!("postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{port}/appdb%2F"),
+            vec![],
+            false,
+        ),
     ];
     let mut wrong = Vec::new();
     for (what, url, env, expect) in &cases {
@@ -329,7 +561,11 @@ fn node_postgres_connects_where_pgready_says_ready() {
         let node = node_connects(url, &env);
         let run = pgready_check("node-postgres", 18, url, &env);
         if node != (run.code == 0) || node != *expect {
-            wrong.push(format!("{what}: node {node}, pgready {} ({}), expected {expect}", run.code, run.target()["message"]));
+            wrong.push(format!(
+                "{what}: node {node}, pgready {} ({}), expected {expect}",
+                run.code,
+                run.target()["message"]
+            ));
         }
     }
     assert!(wrong.is_empty(), "disagreements:\n{}", wrong.join("\n"));

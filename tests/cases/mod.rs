@@ -1,7 +1,7 @@
 mod classes;
 mod config;
-mod conninfo;
 mod connect;
+mod conninfo;
 mod doctor;
 mod gates;
 mod hardening;

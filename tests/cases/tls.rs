@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::support::certs::{pki, CertFiles, P12_PASSWORD};
-use crate::support::*;
 use crate::support::oracles;
+use crate::support::*;
 
 /// A server with `ssl = on` and this certificate (client certificates checked
 /// against the trusted CA).

@@ -74,7 +74,14 @@ fn leaf(dir: &Path, name: &str, names: &[&str], by: &Ca, expired: bool) -> CertF
 }
 
 /// A leaf with subject CN `cn` and SANs `sans` (possibly none).
-fn leaf_with_cn(dir: &Path, name: &str, cn: &str, sans: &[&str], by: &Ca, expired: bool) -> CertFiles {
+fn leaf_with_cn(
+    dir: &Path,
+    name: &str,
+    cn: &str,
+    sans: &[&str],
+    by: &Ca,
+    expired: bool,
+) -> CertFiles {
     let mut params =
         CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
     params.distinguished_name.push(DnType::CommonName, cn);
@@ -138,7 +145,14 @@ pub fn pki() -> &'static Pki {
             wrong_name: leaf(d, "wrong-name", &["db.example.com"], &trusted, false),
             cn_only_name: leaf_with_cn(d, "cn-name", "localhost", &[], &trusted, false),
             cn_only_ip: leaf_with_cn(d, "cn-ip", "127.0.0.1", &[], &trusted, false),
-            dns_san_ip_cn: leaf_with_cn(d, "dns-san-ip-cn", "127.0.0.1", &["localhost"], &trusted, false),
+            dns_san_ip_cn: leaf_with_cn(
+                d,
+                "dns-san-ip-cn",
+                "127.0.0.1",
+                &["localhost"],
+                &trusted,
+                false,
+            ),
             client,
             client_p12,
             ca: ca_path,

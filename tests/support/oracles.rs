@@ -53,8 +53,11 @@ fn run(mut cmd: Command, cases: &Value) -> Vec<Value> {
 /// libpq `major`'s answers to `cases` (see `tests/oracles/libpq.py`).
 pub fn libpq(major: u8, cases: &Value) -> Vec<Value> {
     let mut cmd = Command::new("python3");
-    cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracles/libpq.py"))
-        .arg(libpq_lib(major));
+    cmd.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/oracles/libpq.py"
+    ))
+    .arg(libpq_lib(major));
     run(cmd, cases)
 }
 
@@ -62,7 +65,10 @@ pub fn libpq(major: u8, cases: &Value) -> Vec<Value> {
 pub fn node_postgres(cases: &Value) -> Vec<Value> {
     let mut cmd = Command::new("node");
     cmd.arg("--no-warnings")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracles/node-postgres.js"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oracles/node-postgres.js"
+        ))
         .env("NODE_PATH", dir().join("node/node_modules"))
         // pg reads its default user from USER when it loads.
         .env("USER", "osuser");
@@ -123,11 +129,27 @@ pub fn node_connects(url: &str, env: &[(&str, &str)]) -> bool {
 
 /// `pgready check --json --client C [--libpq-version M] --url URL` with `env`
 /// (no `--url` when `url` is empty: the PG* variables).
-pub fn pgready_check(client: &str, major: u8, url: &str, env: &[(&str, &str)]) -> crate::support::Run {
+pub fn pgready_check(
+    client: &str,
+    major: u8,
+    url: &str,
+    env: &[(&str, &str)],
+) -> crate::support::Run {
     let major = major.to_string();
-    let mut args = vec!["check", "--json", "--client", client, "--libpq-version", &major];
+    let mut args = vec![
+        "check",
+        "--json",
+        "--client",
+        client,
+        "--libpq-version",
+        &major,
+    ];
     if !url.is_empty() {
         args.extend(["--url", url]);
     }
-    crate::support::run_cmd(crate::support::pgready().envs(env.iter().copied()).args(&args))
+    crate::support::run_cmd(
+        crate::support::pgready()
+            .envs(env.iter().copied())
+            .args(&args),
+    )
 }

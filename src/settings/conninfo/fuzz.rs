@@ -107,7 +107,12 @@ fn check_one(text: &str, reading: Reading, env: &Env, seed: u64) {
             }
             match spec::build(parsed.opts.clone(), env, "me", reading) {
                 Ok(spec) => {
-                    let _ = lint::lint(&spec, &parsed.notes, "DATABASE_URL", &lint::Context::default());
+                    let _ = lint::lint(
+                        &spec,
+                        &parsed.notes,
+                        "DATABASE_URL",
+                        &lint::Context::default(),
+                    );
                 }
                 Err(e) => no_secret(&e, text, seed),
             }

@@ -6,7 +6,6 @@
 //! Where libpq's message quotes the text it could not read, this one quotes it
 //! only when it cannot be a password.
 
-
 use super::{mask, Notes, Opt, ParseError, Parsed};
 use crate::settings::vocab::libpq::lookup;
 
@@ -18,7 +17,14 @@ pub fn parse(input: &str, major: u8) -> Result<Parsed, ParseError> {
         return Err(ParseError::new("the connection string contains a NUL byte"));
     }
     match URI_PREFIXES.iter().find(|p| input.starts_with(*p)) {
-        Some(prefix) => Uri::new(input, prefix.len(), major).parse(),
+        Some(prefix) => {
+            let mut parsed = Uri::new(input, prefix.len(), major).parse()?;
+            // For the lint: would libpq 18 refuse this URL's spaces?
+            parsed.notes.unencoded_spaces = major < 18
+                && input.contains(' ')
+                && Uri::new(input, prefix.len(), 18).parse().is_err();
+            Ok(parsed)
+        }
         None => conninfo(input, major),
     }
 }
@@ -86,7 +92,10 @@ impl<'a> Uri<'a> {
     fn userinfo(&mut self) -> Result<usize, ParseError> {
         let s = self.input;
         let rest = &s[self.start..];
-        let Some(at) = rest.find(['@', '/']).filter(|&i| rest.as_bytes()[i] == b'@') else {
+        let Some(at) = rest
+            .find(['@', '/'])
+            .filter(|&i| rest.as_bytes()[i] == b'@')
+        else {
             return Ok(self.start);
         };
         let info = &rest[..at];
@@ -122,7 +131,9 @@ impl<'a> Uri<'a> {
                         .hint("write the address in brackets, e.g. postgresql://[::1]:5432/db")
                 })?;
                 if close == open {
-                    return Err(ParseError::new("the IPv6 host address in the URL is empty (`[]`)"));
+                    return Err(ParseError::new(
+                        "the IPv6 host address in the URL is empty (`[]`)",
+                    ));
                 }
                 host = &s[open..close];
                 p = close + 1;
@@ -141,7 +152,9 @@ impl<'a> Uri<'a> {
             let mut stop = b.get(p).copied();
             if stop == Some(b':') {
                 let port_start = p + 1;
-                let end = s[port_start..].find(['/', '?', ',']).map_or(s.len(), |i| port_start + i);
+                let end = s[port_start..]
+                    .find(['/', '?', ','])
+                    .map_or(s.len(), |i| port_start + i);
                 ports.push_str(&s[port_start..end]);
                 p = end;
                 stop = b.get(p).copied();
@@ -260,7 +273,11 @@ impl Part {
 fn decode(raw: &str, major: u8, part: Part) -> Result<String, ParseError> {
     let what = part.describe();
     // libpq 18 trims spaces around a component and refuses one inside it.
-    let raw = if major >= 18 { raw.trim_matches(' ') } else { raw };
+    let raw = if major >= 18 {
+        raw.trim_matches(' ')
+    } else {
+        raw
+    };
     if major >= 18 && raw.contains(' ') {
         return Err(ParseError::new(format!(
             "unexpected spaces in the URL's {what}: libpq 18 wants spaces percent-encoded (%20)"
@@ -411,7 +428,9 @@ fn missing_equals(name: &str, input: &str, major: u8) -> ParseError {
         let is_scheme = !scheme.is_empty()
             && scheme.len() <= 16
             && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         if is_scheme {
             let lowered = format!("{}://", scheme.to_ascii_lowercase());
             let hint = if URI_PREFIXES.contains(&lowered.as_str()) {
@@ -436,8 +455,9 @@ fn missing_equals(name: &str, input: &str, major: u8) -> ParseError {
     } else {
         "a word that is not a keyword".to_string()
     };
-    ParseError::new(format!("missing `=` after {word} in the connection string"))
-        .hint("write key=value pairs separated by spaces, quoting values with spaces: dbname='my db'")
+    ParseError::new(format!("missing `=` after {word} in the connection string")).hint(
+        "write key=value pairs separated by spaces, quoting values with spaces: dbname='my db'",
+    )
 }
 
 /// Why libpq `major` refuses a key, and what to do.
@@ -463,7 +483,9 @@ fn unknown_key_hint(key: &str, major: u8) -> String {
 fn name_of(key: &str) -> String {
     if !key.is_empty()
         && key.len() <= 32
-        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
         format!("`{key}`")
     } else if key.is_empty() {

@@ -72,6 +72,8 @@ pub struct Notes {
     pub unencoded_in_password: Vec<char>,
     /// The URL had a database path component.
     pub has_path_dbname: bool,
+    /// The URL held unencoded spaces (libpq 18 refuses them).
+    pub unencoded_spaces: bool,
 }
 
 /// The string split into options, its redacted form, and notes.
@@ -139,7 +141,11 @@ pub fn parse(input: &str, reading: Reading) -> Result<Parsed, ParseError> {
 pub fn is_secret_key(key: &str) -> bool {
     matches!(
         key,
-        "password" | "sslpassword" | "scram_client_key" | "scram_server_key" | "oauth_client_secret"
+        "password"
+            | "sslpassword"
+            | "scram_client_key"
+            | "scram_server_key"
+            | "oauth_client_secret"
     )
 }
 

@@ -79,7 +79,9 @@ fn prepare(input: &str) -> String {
     // The regex / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i: a `%` at the very end passes.
     let not_hex = |i: usize| b.get(i).is_some_and(|c| !c.is_ascii_hexdigit());
     let stray_percent = b.iter().enumerate().any(|(i, &c)| {
-        c == b'%' && (not_hex(i + 1) || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && not_hex(i + 2)))
+        c == b'%'
+            && (not_hex(i + 1)
+                || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && not_hex(i + 2)))
     });
     if !input.contains(' ') && !stray_percent {
         return input.to_string();
@@ -107,9 +109,16 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
         params.retain(|(key, _)| *key != k);
         params.push((k.into_owned(), v.into_owned()));
     }
-    let param = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let param = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
     let mut opts: Vec<Opt> = Vec::new();
-    let user = param("user").filter(|u| !u.is_empty()).map_or_else(|| component(url.username(), "user name"), Ok)?;
+    let user = param("user")
+        .filter(|u| !u.is_empty())
+        .map_or_else(|| component(url.username(), "user name"), Ok)?;
     let password = match param("password").filter(|p| !p.is_empty()) {
         Some(p) => p,
         None => component(url.password().unwrap_or(""), "password")?,
@@ -130,10 +139,22 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
         if let Some(enc) = param("encoding") {
             opts.push(opt("client_encoding", &enc));
         }
-        let taken = ["user", "password", "host", "database", "client_encoding", "db", "encoding"];
+        let taken = [
+            "user",
+            "password",
+            "host",
+            "database",
+            "client_encoding",
+            "db",
+            "encoding",
+        ];
         return Ok(finish(input, opts, &params, &taken));
     }
-    let hostname = if dummy_host { "" } else { url.host_str().unwrap_or("") };
+    let hostname = if dummy_host {
+        ""
+    } else {
+        url.host_str().unwrap_or("")
+    };
     let hostname = hostname
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
@@ -161,7 +182,12 @@ fn read(input: &str, url: &Url, dummy_host: bool) -> Result<Parsed, ParseError> 
     if !db.is_empty() {
         opts.push(opt("database", &decode_uri(db)));
     }
-    Ok(finish(input, opts, &params, &["user", "password", "host", "port", "database"]))
+    Ok(finish(
+        input,
+        opts,
+        &params,
+        &["user", "password", "host", "port", "database"],
+    ))
 }
 
 /// The options so far plus every other query parameter (pg keeps them all).
@@ -198,7 +224,9 @@ fn decode_uri(raw: &str) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) if !b";/?:@&=+$,#".contains(&byte) => {
                 out.push(byte);

@@ -17,7 +17,11 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
     })?;
     if !matches!(url.scheme(), "postgres" | "postgresql") {
         let scheme = url.scheme();
-        let shown = if scheme.len() <= 16 { scheme } else { "(a long scheme)" };
+        let shown = if scheme.len() <= 16 {
+            scheme
+        } else {
+            "(a long scheme)"
+        };
         return Err(ParseError::new(format!(
             "`{shown}` is not a PostgreSQL URL scheme for Prisma"
         ))
@@ -73,7 +77,10 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         redacted: super::redact_url_like(input),
         notes: Notes {
             is_url: true,
-            has_path_dbname: url.path_segments().and_then(|mut s| s.next()).is_some_and(|d| !d.is_empty()),
+            has_path_dbname: url
+                .path_segments()
+                .and_then(|mut s| s.next())
+                .is_some_and(|d| !d.is_empty()),
             ..Notes::default()
         },
     })
@@ -94,7 +101,11 @@ fn check_value(key: &str, value: &str) -> Result<(), ParseError> {
     } else {
         Err(ParseError::new(format!(
             "Prisma cannot read `{key}={}`: {} expected",
-            if key == "sslpassword" || value.len() > 32 { crate::secret::MASK } else { value },
+            if key == "sslpassword" || value.len() > 32 {
+                crate::secret::MASK
+            } else {
+                value
+            },
             k.expected()
         )))
     }

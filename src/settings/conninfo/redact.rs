@@ -80,11 +80,23 @@ mod tests {
     #[test]
     fn masks_every_password_however_written() {
         for (input, shown) in [
-            ("postgres://u:s3cret@h/d?password=two&sslmode=require", "postgres://u:****@h/d?password=****&sslmode=require"),
-            ("postgres://u:p@ss#w@db:5432/app", "postgres://u:****@db:5432/app"),
-            ("postgres://u:pa?ss@db/app?sslmode=disable", "postgres://u:****@db/app?sslmode=disable"),
+            (
+                "postgres://u:s3cret@h/d?password=two&sslmode=require",
+                "postgres://u:****@h/d?password=****&sslmode=require",
+            ),
+            (
+                "postgres://u:p@ss#w@db:5432/app",
+                "postgres://u:****@db:5432/app",
+            ),
+            (
+                "postgres://u:pa?ss@db/app?sslmode=disable",
+                "postgres://u:****@db/app?sslmode=disable",
+            ),
             ("postgres://u@h/d?email=a@b", "postgres://u@h/d?email=a@b"),
-            ("postgres://h/d?pass%77ord=x", "postgres://h/d?pass%77ord=****"),
+            (
+                "postgres://h/d?pass%77ord=x",
+                "postgres://h/d?pass%77ord=****",
+            ),
         ] {
             assert_eq!(redact_url_like(input), shown, "{input}");
         }
