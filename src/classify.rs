@@ -90,6 +90,18 @@ pub fn tls_setup(detail: &str) -> Failure {
 
 /// A failed startup, authentication, TLS negotiation or query.
 pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'_>) -> Failure {
+    if let Some(refused) = require_auth_refusal(err) {
+        return Failure::new(
+            Class::AuthFailed,
+            Stage::Auth,
+            format!("{}: {refused}", ctx.endpoint),
+        )
+        .with_hint(format!(
+            "the server's pg_hba.conf asks for {} for user \"{}\"; change that method, or require_auth in the URL",
+            refused.requested.name(),
+            ctx.user
+        ));
+    }
     if let Some(db) = err.as_db_error() {
         return db_error(db, stage, ctx);
     }
@@ -112,6 +124,24 @@ pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'
         "error communicating with the server" => io_failure(err, stage, ctx, &chain),
         _ => Failure::new(Class::InternalError, stage, format!("unexpected failure talking to {}: {chain}", ctx.endpoint)),
     }
+}
+
+/// The `require_auth` refusal inside an error's chain, if that is what it is.
+fn require_auth_refusal(
+    err: &tokio_postgres::Error,
+) -> Option<&crate::settings::require_auth::Refused> {
+    let mut source: Option<&(dyn StdError + 'static)> = StdError::source(err);
+    while let Some(s) = source {
+        if let Some(refused) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<crate::settings::require_auth::Refused>())
+        {
+            return Some(refused);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// The whole error chain on one line, secrets removed.

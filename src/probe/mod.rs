@@ -2,6 +2,7 @@
 //! authentication → `SELECT 1` → Terminate, each stage timed and bounded by the
 //! attempt's deadline. Several hosts are tried in order, as libpq does.
 
+pub mod auth_watch;
 mod cn;
 pub mod resolve;
 pub mod session;
@@ -20,7 +21,7 @@ use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages};
 use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
 
 /// A connected socket, TCP or Unix, checked to speak PostgreSQL.
-pub type Socket = sniff::Sniffed<Either<TcpStream, UnixStream>>;
+pub type Socket = auth_watch::Watched<sniff::Sniffed<Either<TcpStream, UnixStream>>>;
 
 /// Runs attempts; holds what lives across them (the resolver and its cache).
 #[derive(Default)]
@@ -221,7 +222,7 @@ impl Prober {
             let started = Instant::now();
             let socket = connect_any(&[addr], endpoint.port, label, deadline).await;
             stages.add(Stage::Connect, started.elapsed());
-            return Ok(sniff::Sniffed::new(Either::Left(socket?)));
+            return Ok(watched(Either::Left(socket?)));
         }
         match &endpoint.host {
             Host::Unix(dir) => {
@@ -231,7 +232,7 @@ impl Prober {
                     bounded(Stage::Connect, label, deadline, UnixStream::connect(&path)).await;
                 stages.add(Stage::Connect, started.elapsed());
                 let socket = socket?.map_err(|e| classify::connect(label, &e, true))?;
-                Ok(sniff::Sniffed::new(Either::Right(socket)))
+                Ok(watched(Either::Right(socket)))
             }
             Host::Tcp(name) => {
                 let started = Instant::now();
@@ -242,10 +243,16 @@ impl Prober {
                 let started = Instant::now();
                 let socket = connect_any(&addrs, endpoint.port, label, deadline).await;
                 stages.add(Stage::Connect, started.elapsed());
-                Ok(sniff::Sniffed::new(Either::Left(socket?)))
+                Ok(watched(Either::Left(socket?)))
             }
         }
     }
+}
+
+/// A fresh connection, sniffed for a non-PostgreSQL peer; the session sets the
+/// `require_auth` scanner once it knows whether TLS is asked for.
+fn watched(stream: Either<TcpStream, UnixStream>) -> Socket {
+    auth_watch::Watched::new(sniff::Sniffed::new(stream), None)
 }
 
 /// Runs `fut` until `deadline`; a timeout becomes that stage's failure.

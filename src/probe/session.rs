@@ -11,6 +11,7 @@ use tokio_postgres::tls::{MakeTlsConnect, NoTls, TlsConnect};
 use tokio_postgres::{Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::auth_watch::AuthScan;
 use super::tls::{self, Observed, TlsFacts};
 use super::{bounded, Inspect, Ready, Socket};
 use crate::class::Class;
@@ -74,6 +75,20 @@ impl Session<'_> {
     ) -> Result<ServerFacts, Failure> {
         let observed = Observed::default();
         let mut config = self.config();
+        let mut socket = socket;
+        let scan = |ssl_answer| {
+            self.spec
+                .require_auth
+                .clone()
+                .map(|rule| AuthScan::new(rule, ssl_answer))
+        };
+        // Below TLS the scanner reads plaintext until the server says `S`; with
+        // direct TLS nothing below it is plaintext.
+        socket.watch(match plan {
+            TlsPlan::Off => scan(false),
+            _ if self.spec.tls.direct => None,
+            _ => scan(true),
+        });
         match plan {
             TlsPlan::Off => {
                 config.ssl_mode(tokio_postgres::config::SslMode::Disable);
@@ -105,6 +120,7 @@ impl Session<'_> {
                 let connector = tls::Timed {
                     inner,
                     observed: Arc::clone(&observed),
+                    scan: scan(false),
                 };
                 self.establish(&config, socket, connector, plan, &observed, stages, inspect)
                     .await
@@ -162,7 +178,7 @@ impl Session<'_> {
         T: TlsConnect<Socket>,
         T::Stream: Send + 'static,
     {
-        let local_port = match socket.get_ref() {
+        let local_port = match socket.get_ref().get_ref() {
             tokio_util::either::Either::Left(tcp) => tcp.local_addr().ok().map(|a| a.port()),
             tokio_util::either::Either::Right(_) => None,
         };

@@ -318,32 +318,36 @@ impl ServerCertVerifier for PgVerifier {
 }
 
 /// Wraps a connector to note when the handshake finished, so the report can split
-/// TLS time from authentication time.
+/// TLS time from authentication time, and to scan for `require_auth` inside TLS.
 pub struct Timed<T> {
     /// The real connector.
     pub inner: T,
     /// Where the finish time goes.
     pub observed: Observed,
+    /// The `require_auth` scanner for the server's messages inside TLS.
+    pub scan: Option<super::auth_watch::AuthScan>,
 }
 
 impl<S, T> TlsConnect<S> for Timed<T>
 where
     T: TlsConnect<S>,
     T::Future: Send + 'static,
+    T::Stream: Unpin,
 {
-    type Stream = T::Stream;
+    type Stream = super::auth_watch::Watched<T::Stream>;
     type Error = T::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<T::Stream, T::Error>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Stream, T::Error>> + Send>>;
 
     fn connect(self, stream: S) -> Self::Future {
         let handshake = self.inner.connect(stream);
         let observed = self.observed;
+        let scan = self.scan;
         Box::pin(async move {
             let result = handshake.await;
             if let Ok(mut facts) = observed.lock() {
                 facts.done_at = Some(Instant::now());
             }
-            result
+            result.map(|s| super::auth_watch::Watched::new(s, scan))
         })
     }
 }

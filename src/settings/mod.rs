@@ -9,6 +9,7 @@ pub mod lint;
 pub mod migrations;
 pub mod pgpass;
 pub mod plan;
+pub mod require_auth;
 pub mod spec;
 pub mod targets;
 pub mod vocab;

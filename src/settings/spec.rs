@@ -135,6 +135,8 @@ pub struct ConnSpec {
     pub session_attrs: SessionAttrs,
     /// `channel_binding`.
     pub channel_binding: Option<String>,
+    /// libpq's `require_auth` (16+): the authentication requests accepted.
+    pub require_auth: Option<std::sync::Arc<super::require_auth::RequireAuth>>,
     /// Every option as given (for Prisma parameters and the lint).
     pub opts: Vec<Opt>,
 }
@@ -311,6 +313,14 @@ pub fn build(
         options: value("options"),
         session_attrs,
         channel_binding: channel_binding(client, value("channel_binding"))?,
+        require_auth: match value("require_auth")
+            .filter(|v| !v.is_empty() && client == Client::Libpq)
+        {
+            Some(v) => Some(std::sync::Arc::new(
+                super::require_auth::RequireAuth::parse(&v, reading.libpq_major)?,
+            )),
+            None => None,
+        },
         user,
         opts,
     })

@@ -322,9 +322,13 @@ const LIBPQ_VALUES: &[(&str, Option<&str>)] = &[
     ("{DIAL} max_protocol_version=3.2", None),
     ("{DIAL} service=nosuchservice", None),
     ("{DIAL} gssencmode=disable", None),
+    ("{DIAL} require_auth=scram-sha-256", None),
+    ("{DIAL} require_auth=!md5,!password", None),
+    ("{DIAL} require_auth=bogus", None),
+    ("{DIAL} require_auth=!md5,scram-sha-256", None),
+    ("{DIAL} require_auth=md5,md5", None),
     // pgready cannot reproduce these, so it refuses them rather than read them
     // differently (the README's deliberate differences).
-    ("{DIAL} require_auth=scram-sha-256", Some("require_auth")),
     ("{DIAL} sslcertmode=require", Some("sslcertmode")),
     ("{DIAL} sslcrl=/etc/crl.pem", Some("sslcrl")),
     ("{DIAL} sslsni=0", Some("sslsni")),

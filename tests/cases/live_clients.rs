@@ -429,6 +429,99 @@ fn root_and_key_files() {
     agree_libpq(&cases);
 }
 
+/// `require_auth` (libpq 16+) against SCRAM, md5 and trust, in plaintext and TLS.
+/// libpq 15 refuses the option itself; pgready told 15 does too.
+#[test]
+fn require_auth_against_real_methods() {
+    let mut md5 = Pg::prepare(&["password_encryption=md5"]);
+    let hba = std::fs::read_to_string(md5.data.join("pg_hba.conf")).unwrap();
+    std::fs::write(
+        md5.data.join("pg_hba.conf"),
+        format!("host all md5user 127.0.0.1/32 md5\nhost all trusted 127.0.0.1/32 trust\n{hba}"),
+    )
+    .unwrap();
+    md5.launch();
+    md5.sql(&format!(
+        "CREATE ROLE md5user LOGIN PASSWORD '{OTHER_PASSWORD}'; CREATE ROLE trusted LOGIN; \
+         GRANT CONNECT ON DATABASE appdb TO md5user, trusted"
+    ));
+    let tls = tls_server(&pki().good);
+    let scram = |pg: &Pg, q: &str| pg.url(q);
+    let md5_url = |q: &str| {
+        format!(
+            "postgresql://md5user:{OTHER_PASSWORD}@127.0.0.1:{}/appdb?{q}",
+            md5.port
+        )
+    };
+    let trusted = |q: &str| format!("postgresql://trusted@127.0.0.1:{}/appdb?{q}", md5.port);
+    let rows: Vec<(&str, String, bool)> = vec![
+        (
+            "scram allowed",
+            scram(&md5, "require_auth=scram-sha-256"),
+            true,
+        ),
+        (
+            "scram refused by a list without it",
+            scram(&md5, "require_auth=md5,password"),
+            false,
+        ),
+        (
+            "scram refused by negation",
+            scram(&md5, "require_auth=!scram-sha-256"),
+            false,
+        ),
+        ("md5 allowed", md5_url("require_auth=md5"), true),
+        ("md5 refused", md5_url("require_auth=scram-sha-256"), false),
+        (
+            "md5 allowed by negation",
+            md5_url("require_auth=!password"),
+            true,
+        ),
+        (
+            "trust needs none",
+            trusted("require_auth=scram-sha-256"),
+            false,
+        ),
+        (
+            "trust with none",
+            trusted("require_auth=scram-sha-256,none"),
+            true,
+        ),
+        (
+            "scram inside TLS allowed",
+            scram(&tls, "sslmode=require&require_auth=scram-sha-256"),
+            true,
+        ),
+        (
+            "scram inside TLS refused",
+            scram(&tls, "sslmode=require&require_auth=md5"),
+            false,
+        ),
+        (
+            "prefer: TLS then scram refused",
+            scram(&tls, "sslmode=prefer&require_auth=md5"),
+            false,
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (what, url, expect_16_up) in &rows {
+        for major in [15, 18] {
+            let expect = major >= 16 && *expect_16_up;
+            let libpq = libpq_connects(major, url, &[]);
+            let run = pgready_check("libpq", major, url, &[]);
+            if libpq != (run.code == 0) || libpq != expect {
+                wrong.push(format!(
+                    "libpq {major}: {what}: libpq {libpq}, pgready {} ({})",
+                    run.code,
+                    run.target()["message"]
+                ));
+            }
+        }
+    }
+    eprintln!("live-require-auth: {} cases × 2 majors", rows.len());
+    assert!(wrong.is_empty(), "disagreements:\n{}", wrong.join("\n"));
+}
+
 #[test]
 fn names_only_in_the_subject_cn() {
     let p = pki();

@@ -257,7 +257,7 @@ pub const KEYS: &[Key] = &[
         Some("PGREQUIREAUTH"),
         16,
         "",
-        Unsupported(&[""]),
+        Applied,
         "authentication methods the server may ask for",
     ),
     key(
