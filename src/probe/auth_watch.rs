@@ -152,6 +152,11 @@ impl<S> Watched<S> {
         &self.inner
     }
 
+    /// The wrapped stream, to adjust.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
     /// Starts scanning with `scan`.
     pub fn watch(&mut self, scan: Option<AuthScan>) {
         self.scan = scan;

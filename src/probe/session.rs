@@ -84,6 +84,9 @@ impl Session<'_> {
         };
         // Below TLS the scanner reads plaintext until the server says `S`; with
         // direct TLS nothing below it is plaintext.
+        if self.spec.tls.direct && plan != TlsPlan::Off {
+            socket.get_mut().expect_direct_tls();
+        }
         socket.watch(match plan {
             TlsPlan::Off => scan(false),
             _ if self.spec.tls.direct => None,

@@ -20,6 +20,7 @@ const POSTGRES_FIRST_BYTES: &[u8] = b"SNERv";
 pub struct Sniffed<S> {
     inner: S,
     checked: bool,
+    direct_tls: bool,
 }
 
 impl<S> Sniffed<S> {
@@ -28,7 +29,14 @@ impl<S> Sniffed<S> {
         Sniffed {
             inner,
             checked: false,
+            direct_tls: false,
         }
+    }
+
+    /// Direct TLS (`sslnegotiation=direct`): the server's first byte is a TLS
+    /// record (0x16), not a PostgreSQL message.
+    pub fn expect_direct_tls(&mut self) {
+        self.direct_tls = true;
     }
 
     /// The wrapped stream.
@@ -68,7 +76,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for Sniffed<S> {
             let new = &buf.filled()[before..];
             if !self.checked && !new.is_empty() {
                 self.checked = true;
-                if !POSTGRES_FIRST_BYTES.contains(&new[0]) {
+                let tls_record = self.direct_tls && new[0] == 0x16;
+                if !tls_record && !POSTGRES_FIRST_BYTES.contains(&new[0]) {
                     return Poll::Ready(Err(not_postgres(new)));
                 }
             }

@@ -522,6 +522,85 @@ fn require_auth_against_real_methods() {
     assert!(wrong.is_empty(), "disagreements:\n{}", wrong.join("\n"));
 }
 
+/// `sslnegotiation=direct` (libpq 17+, pg 8.22+): TLS without asking, which a
+/// PostgreSQL 18 server accepts and a 15 server does not understand.
+#[test]
+fn direct_tls_against_postgresql_18_and_15() {
+    let p = pki();
+    let tls_settings = [
+        "ssl=on".to_string(),
+        format!("ssl_cert_file={}", p.good.cert.display()),
+        format!("ssl_key_file={}", p.good.key.display()),
+    ];
+    let refs: Vec<&str> = tls_settings.iter().map(String::as_str).collect();
+    let pg18 = Pg::start_major(&oracles::dir().join("libpq/18/bin"), &refs);
+    let pg15 = tls_server(&p.good);
+    let ca = p.ca.display().to_string();
+    let url = |pg: &Pg, q: &str| pg.url(q).replace("127.0.0.1", "localhost");
+    let direct = format!("sslnegotiation=direct&sslmode=verify-full&sslrootcert={ca}");
+    let rows: Vec<(&str, String, [bool; 2])> = vec![
+        // (what, URL, [libpq 15 connects, libpq 18 connects])
+        (
+            "direct to PostgreSQL 18",
+            url(&pg18, &direct),
+            [false, true],
+        ),
+        (
+            "direct to PostgreSQL 15",
+            url(&pg15, &direct),
+            [false, false],
+        ),
+        (
+            "direct with a weak sslmode",
+            url(&pg18, "sslnegotiation=direct&sslmode=prefer"),
+            [false, false],
+        ),
+        (
+            "postgres negotiation to PostgreSQL 18",
+            url(
+                &pg18,
+                &format!("sslnegotiation=postgres&sslmode=verify-full&sslrootcert={ca}"),
+            ),
+            [false, true],
+        ),
+        (
+            "no sslnegotiation to PostgreSQL 18",
+            url(&pg18, &format!("sslmode=verify-full&sslrootcert={ca}")),
+            [true, true],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (what, url, expect) in &rows {
+        for (i, major) in [15, 18].into_iter().enumerate() {
+            let libpq = libpq_connects(major, url, &[]);
+            let run = pgready_check("libpq", major, url, &[]);
+            if libpq != (run.code == 0) || libpq != expect[i] {
+                wrong.push(format!(
+                    "libpq {major}: {what}: libpq {libpq}, pgready {} ({})",
+                    run.code,
+                    run.target()["message"]
+                ));
+            }
+        }
+    }
+    for (what, pg, expect) in [
+        ("node direct to 18", &pg18, true),
+        ("node direct to 15", &pg15, false),
+    ] {
+        let u = url(pg, &format!("sslnegotiation=direct&sslrootcert={ca}"));
+        let node = node_connects(&u, &[]);
+        let run = pgready_check("node-postgres", 18, &u, &[]);
+        if node != (run.code == 0) || node != expect {
+            wrong.push(format!(
+                "{what}: node {node}, pgready {} ({})",
+                run.code,
+                run.target()["message"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "disagreements:\n{}", wrong.join("\n"));
+}
+
 #[test]
 fn names_only_in_the_subject_cn() {
     let p = pki();

@@ -80,7 +80,16 @@ pub fn run_as() -> Option<(u32, u32)> {
 
 /// A command that runs as the PostgreSQL owner.
 pub fn pg_command(program: &str) -> Command {
-    let mut cmd = Command::new(pg_bin().join(program));
+    pg_command_in(&pg_bin(), program)
+}
+
+/// A server program from `bin` (another major's, with its libraries in
+/// `bin/../lib`), run as the PostgreSQL owner.
+pub fn pg_command_in(bin: &Path, program: &str) -> Command {
+    let mut cmd = Command::new(bin.join(program));
+    if bin != pg_bin() {
+        cmd.env("LD_LIBRARY_PATH", bin.join("../lib"));
+    }
     if let Some((uid, gid)) = run_as() {
         cmd.uid(uid).gid(gid);
     }
@@ -129,9 +138,13 @@ pub fn free_port() -> u16 {
 /// initdb into `root/data` and create the test roles and database; returns the
 /// running cluster.
 fn init_cluster(root: &Path) -> Pg {
+    init_cluster_in(root, &pg_bin())
+}
+
+fn init_cluster_in(root: &Path, bin: &Path) -> Pg {
     let data = root.join("data");
     check(
-        pg_command("initdb")
+        pg_command_in(bin, "initdb")
             .args([
                 "-U",
                 "postgres",
@@ -147,7 +160,9 @@ fn init_cluster(root: &Path) -> Pg {
             .unwrap(),
         "initdb",
     );
-    let pg = Pg::from_data(root.to_path_buf(), data.clone(), &[]);
+    let mut pg = Pg::with_root(root.to_path_buf(), data.clone(), &[]);
+    pg.bin = bin.to_path_buf();
+    pg.launch();
     pg.sql(&format!(
         "CREATE ROLE app LOGIN PASSWORD '{}'",
         APP_PASSWORD.replace('\'', "''")
@@ -208,6 +223,8 @@ pub struct Pg {
     /// The socket directory.
     pub socket_dir: PathBuf,
     root: PathBuf,
+    /// The server binaries (another major's for [`Pg::start_major`]).
+    bin: PathBuf,
     _tempdir: Option<tempfile::TempDir>,
     child: Option<Child>,
     settings: Vec<String>,
@@ -228,6 +245,23 @@ impl Pg {
         let dir = pg_tempdir();
         let mut pg = init_cluster(dir.path());
         pg._tempdir = Some(dir);
+        pg
+    }
+
+    /// A cluster of its own from another major's server binaries in `bin` (e.g.
+    /// `scripts/client-oracles`' `libpq/18/bin`), with the template's roles and
+    /// `settings`.
+    pub fn start_major(bin: &Path, settings: &[&str]) -> Pg {
+        let dir = pg_tempdir();
+        let mut pg = init_cluster_in(dir.path(), bin);
+        pg._tempdir = Some(dir);
+        if !settings.is_empty() {
+            pg.stop_fast();
+            pg.settings = settings.iter().map(|s| s.to_string()).collect();
+            std::fs::write(pg.data.join("pg_hba.conf"), HBA).unwrap();
+            chown_to_pg(&pg.data.join("pg_hba.conf"));
+            pg.launch();
+        }
         pg
     }
 
@@ -263,6 +297,7 @@ impl Pg {
             data,
             socket_dir: root.clone(),
             root,
+            bin: pg_bin(),
             _tempdir: None,
             child: None,
             settings: settings.iter().map(|s| s.to_string()).collect(),
@@ -315,7 +350,7 @@ impl Pg {
     pub fn spawn(&mut self) {
         let log = std::fs::File::create(self.root.join("postgres.log")).unwrap();
         chown_to_pg(&self.root.join("postgres.log"));
-        let mut cmd = pg_command("postgres");
+        let mut cmd = pg_command_in(&self.bin, "postgres");
         cmd.arg("-D")
             .arg(&self.data)
             .args(["-p", &self.port.to_string()])
