@@ -332,6 +332,20 @@ fn config_items(list: &mut Checklist, target: &Target, spec: &ConnSpec) {
         None,
     );
     list.push("scheme", "scheme", Status::Ok, scheme, None);
+    let plan = crate::settings::plan::plan(target, &spec.reading.label());
+    list.push(
+        "connection_plan",
+        "connection plan",
+        Status::Ok,
+        format!("as {} reads it: {}", plan.client, plan.one_line()),
+        None,
+    );
+    list.finding(
+        &target.lint,
+        "libpq_version",
+        "meaning under each libpq major",
+        "the same under libpq 15 to 18",
+    );
     list.finding(
         &target.lint,
         "database_name",

@@ -101,6 +101,34 @@ pub struct Parameter {
     pub meaning: String,
 }
 
+impl Plan {
+    /// The plan in one line: where, as whom, with which password and TLS.
+    pub fn one_line(&self) -> String {
+        if let Some(r) = &self.refused {
+            return format!("refused: {}", r.message);
+        }
+        let hosts: Vec<String> = self
+            .hosts
+            .iter()
+            .map(|h| match (&h.socket, &h.host, &h.hostaddr) {
+                (Some(s), _, _) => s.clone(),
+                (None, Some(host), Some(addr)) => format!("{addr}:{} (for {host})", h.port),
+                (None, Some(host), None) => format!("{host}:{}", h.port),
+                (None, None, _) => format!(":{}", h.port),
+            })
+            .collect();
+        format!(
+            "{} → database {}{}, user {}, password from {}, {}",
+            hosts.join(", "),
+            self.dbname.as_deref().unwrap_or(""),
+            if self.dbname_default { " (default)" } else { "" },
+            self.user.as_deref().unwrap_or(""),
+            self.password.as_deref().unwrap_or("none"),
+            self.tls.as_ref().map_or(String::new(), |t| t.summary.clone())
+        )
+    }
+}
+
 /// The plan of `target` (already read by one client's rules).
 pub fn plan(target: &Target, client_label: &str) -> Plan {
     let mut plan = Plan {
