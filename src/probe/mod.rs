@@ -2,12 +2,12 @@
 //! authentication → `SELECT 1` → Terminate, each stage timed and bounded by the
 //! attempt's deadline. Several hosts are tried in order, as libpq does.
 
-pub mod auth_watch;
 mod cn;
 pub mod resolve;
 pub mod session;
 pub mod sniff;
 pub mod tls;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -21,7 +21,7 @@ use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages};
 use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
 
 /// A connected socket, TCP or Unix, checked to speak PostgreSQL.
-pub type Socket = auth_watch::Watched<sniff::Sniffed<Either<TcpStream, UnixStream>>>;
+pub type Socket = watch::Watched<Either<TcpStream, UnixStream>>;
 
 /// Runs attempts; holds what lives across them (the resolver and its cache).
 #[derive(Default)]
@@ -252,7 +252,7 @@ impl Prober {
 /// A fresh connection, sniffed for a non-PostgreSQL peer; the session sets the
 /// `require_auth` scanner once it knows whether TLS is asked for.
 fn watched(stream: Either<TcpStream, UnixStream>) -> Socket {
-    auth_watch::Watched::new(sniff::Sniffed::new(stream), None)
+    watch::Watched::connection(stream)
 }
 
 /// Runs `fut` until `deadline`; a timeout becomes that stage's failure.

@@ -11,8 +11,8 @@ use tokio_postgres::tls::{MakeTlsConnect, NoTls, TlsConnect};
 use tokio_postgres::{Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::auth_watch::AuthScan;
 use super::tls::{self, Observed, TlsFacts};
+use super::watch::AuthScan;
 use super::{bounded, Inspect, Ready, Socket};
 use crate::class::Class;
 use crate::classify::{self, SessionContext};
@@ -85,7 +85,7 @@ impl Session<'_> {
         // Below TLS the scanner reads plaintext until the server says `S`; with
         // direct TLS nothing below it is plaintext.
         if self.spec.tls.direct && plan != TlsPlan::Off {
-            socket.get_mut().expect_direct_tls();
+            socket.expect_direct_tls();
         }
         socket.watch(match plan {
             TlsPlan::Off => scan(false),
@@ -181,7 +181,7 @@ impl Session<'_> {
         T: TlsConnect<Socket>,
         T::Stream: Send + 'static,
     {
-        let local_port = match socket.get_ref().get_ref() {
+        let local_port = match socket.get_ref() {
             tokio_util::either::Either::Left(tcp) => tcp.local_addr().ok().map(|a| a.port()),
             tokio_util::either::Either::Right(_) => None,
         };

@@ -325,7 +325,7 @@ pub struct Timed<T> {
     /// Where the finish time goes.
     pub observed: Observed,
     /// The `require_auth` scanner for the server's messages inside TLS.
-    pub scan: Option<super::auth_watch::AuthScan>,
+    pub scan: Option<super::watch::AuthScan>,
 }
 
 impl<S, T> TlsConnect<S> for Timed<T>
@@ -334,7 +334,7 @@ where
     T::Future: Send + 'static,
     T::Stream: Unpin,
 {
-    type Stream = super::auth_watch::Watched<T::Stream>;
+    type Stream = super::watch::Watched<T::Stream>;
     type Error = T::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Stream, T::Error>> + Send>>;
 
@@ -347,7 +347,7 @@ where
             if let Ok(mut facts) = observed.lock() {
                 facts.done_at = Some(Instant::now());
             }
-            result.map(|s| super::auth_watch::Watched::new(s, scan))
+            result.map(|s| super::watch::Watched::new(s, scan))
         })
     }
 }

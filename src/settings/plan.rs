@@ -121,10 +121,16 @@ impl Plan {
             "{} → database {}{}, user {}, password from {}, {}",
             hosts.join(", "),
             self.dbname.as_deref().unwrap_or(""),
-            if self.dbname_default { " (default)" } else { "" },
+            if self.dbname_default {
+                " (default)"
+            } else {
+                ""
+            },
             self.user.as_deref().unwrap_or(""),
             self.password.as_deref().unwrap_or("none"),
-            self.tls.as_ref().map_or(String::new(), |t| t.summary.clone())
+            self.tls
+                .as_ref()
+                .map_or(String::new(), |t| t.summary.clone())
         )
     }
 }

@@ -144,11 +144,7 @@ pub struct ConnSpec {
 impl ConnSpec {
     /// The last value given for `key`.
     pub fn opt(&self, key: &str) -> Option<&str> {
-        self.opts
-            .iter()
-            .rev()
-            .find(|o| o.key == key)
-            .map(|o| o.value.as_str())
+        super::conninfo::last(&self.opts, key)
     }
 }
 
@@ -646,44 +642,22 @@ mod tests {
             ("PGPASSWORD", "envpass"),
             ("PGSSLMODE", "disable"),
         ]);
+        let prisma = Reading::of(Client::Prisma);
+        let spec = |url: &str| build(parse(url, prisma).unwrap().opts, &env, "osuser", prisma);
         assert!(
-            build(
-                parse("postgres://db", Reading::of(Client::Prisma))
-                    .unwrap()
-                    .opts,
-                &env,
-                "osuser",
-                Reading::of(Client::Prisma),
-            )
-            .is_err(),
+            spec("postgres://db").is_err(),
             "no user name: Prisma sends none"
         );
-        let s = build(
-            parse("postgres://u@db", Reading::of(Client::Prisma))
-                .unwrap()
-                .opts,
-            &env,
-            "osuser",
-            Reading::of(Client::Prisma),
-        )
-        .unwrap();
+        let s = spec("postgres://u@db").unwrap();
         assert_eq!((s.user.as_str(), s.dbname.as_str()), ("u", "postgres"));
         assert!(s.password.is_none());
         assert_eq!(s.tls.mode, "prefer");
-        let p = parse("postgres:///d?user=x", Reading::of(Client::Prisma)).unwrap();
+        let p = parse("postgres:///d?user=x", prisma).unwrap();
         assert_eq!(
             (p.get("host"), p.get("user")),
             (Some("localhost"), Some(""))
         );
-        assert!(build(
-            parse("postgres://h1,h2/d", Reading::of(Client::Prisma))
-                .unwrap()
-                .opts,
-            &env,
-            "osuser",
-            Reading::of(Client::Prisma)
-        )
-        .is_err());
+        assert!(spec("postgres://h1,h2/d").is_err());
     }
 
     #[test]

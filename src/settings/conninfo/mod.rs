@@ -90,12 +90,16 @@ pub struct Parsed {
 impl Parsed {
     /// The last value given for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.opts
-            .iter()
-            .rev()
-            .find(|o| o.key == key)
-            .map(|o| o.value.as_str())
+        last(&self.opts, key)
     }
+}
+
+/// The last value given for `key` (later options override earlier ones).
+pub fn last<'a>(opts: &'a [Opt], key: &str) -> Option<&'a str> {
+    opts.iter()
+        .rev()
+        .find(|o| o.key == key)
+        .map(|o| o.value.as_str())
 }
 
 /// Why a connection string cannot be read. The text never holds the password.

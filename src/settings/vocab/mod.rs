@@ -100,12 +100,7 @@ pub(crate) const fn secret(
     meaning: &'static str,
 ) -> Key {
     Key {
-        name,
-        env,
-        since,
-        default: "",
         secret: true,
-        effect,
-        meaning,
+        ..key(name, env, since, "", effect, meaning)
     }
 }

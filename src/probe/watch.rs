@@ -1,7 +1,9 @@
-//! `require_auth` on the wire: reads the server's messages as they arrive (in
-//! plaintext below TLS, or inside the TLS stream) and fails the read when the
-//! server asks for a method the requirement refuses, before the client answers
-//! it, as libpq does (`check_expected_areq` in fe-auth.c).
+//! The server's bytes as pgready reads them: on a fresh connection the first
+//! byte must be PostgreSQL's (`sniff`), and with `require_auth` each
+//! authentication request is judged as it arrives (in plaintext below TLS, or
+//! inside the TLS stream), failing the read when the server asks for a method
+//! the requirement refuses, before the client answers it, as libpq does
+//! (`check_expected_areq` in fe-auth.c).
 
 use std::io;
 use std::pin::Pin;
@@ -10,6 +12,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::sniff::FirstByte;
 use crate::settings::require_auth::{Method, Refused, RequireAuth};
 
 /// The message scanner: where in the server's byte stream it is.
@@ -134,17 +137,32 @@ impl AuthScan {
     }
 }
 
-/// A stream whose reads pass through an optional [`AuthScan`].
+/// A stream whose reads pass the server's bytes through the first-byte check (on
+/// a fresh connection) and the `require_auth` scanner (when set).
 #[derive(Debug)]
 pub struct Watched<S> {
     inner: S,
+    first: Option<FirstByte>,
     scan: Option<AuthScan>,
 }
 
 impl<S> Watched<S> {
-    /// Wraps `inner`, scanning when `scan` is given.
+    /// A fresh connection: its first byte must be PostgreSQL's.
+    pub fn connection(inner: S) -> Self {
+        Watched {
+            inner,
+            first: Some(FirstByte::default()),
+            scan: None,
+        }
+    }
+
+    /// A stream inside TLS, scanned when `scan` is given.
     pub fn new(inner: S, scan: Option<AuthScan>) -> Self {
-        Watched { inner, scan }
+        Watched {
+            inner,
+            first: None,
+            scan,
+        }
     }
 
     /// The wrapped stream.
@@ -152,9 +170,11 @@ impl<S> Watched<S> {
         &self.inner
     }
 
-    /// The wrapped stream, to adjust.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
+    /// The server will answer with TLS at once (`sslnegotiation=direct`).
+    pub fn expect_direct_tls(&mut self) {
+        if let Some(first) = self.first.as_mut() {
+            first.expect_direct_tls();
+        }
     }
 
     /// Starts scanning with `scan`.
@@ -173,6 +193,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = polled {
             let new = buf.filled()[before..].to_vec();
+            if let Some(first) = self.first.as_mut() {
+                first.check(&new)?;
+            }
             if let Some(scan) = self.scan.as_mut() {
                 if let Err(refused) = scan.feed(&new) {
                     return Poll::Ready(Err(io::Error::new(
