@@ -263,7 +263,11 @@ pub fn build(
     if let Some(v) = value("sslnegotiation") {
         tls_opts.negotiation = Some(v);
     }
-    let tls = client::policy(client, &tls_opts)?;
+    let mut tls = client::policy(client, &tls_opts)?;
+    if client == Client::Libpq && value("sslcertmode").as_deref() == Some("disable") {
+        // libpq 16+: never send the client certificate.
+        tls.identity = client::Identity::None;
+    }
     let session_attrs = match value("target_session_attrs") {
         None => SessionAttrs::Any,
         Some(v) => SessionAttrs::parse(&v).ok_or_else(|| {

@@ -431,6 +431,14 @@ fn root_and_key_files() {
             ),
             false,
         ),
+        (
+            case(
+                "sslcertmode=disable withholds the certificate (libpq 15: unknown)",
+                format!("{}&sslcertmode=disable", certuser(&key_at(0o600))),
+                &[],
+            ),
+            false,
+        ),
     ];
     agree_libpq(&cases);
 }
