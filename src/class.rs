@@ -191,6 +191,25 @@ impl Class {
         }
     }
 
+    /// Every class with its exit code, one `code name` pair each, for `--help`
+    /// (generated here so it cannot drift from the table).
+    pub fn exit_code_summary() -> String {
+        Class::ALL
+            .iter()
+            .map(|c| match c {
+                // A no-break space keeps a code on its name's line when wrapped.
+                Class::Interrupted => format!(
+                    "{}/{}\u{a0}{}",
+                    c.exit_code(),
+                    Class::interrupted_exit_code(15),
+                    c.name()
+                ),
+                _ => format!("{}\u{a0}{}", c.exit_code(), c.name()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// 128 + the signal number, as shells report a process ended by that signal.
     pub fn interrupted_exit_code(signal: i32) -> i32 {
         128 + signal

@@ -11,24 +11,24 @@ use crate::settings::gates::{SchemaPrivilege, TableName, Version};
 use crate::settings::migrations::Requirement;
 use crate::settings::vocab::{libpq, Client};
 
-const AFTER_HELP: &str = "\
+const TARGETS_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default
 DATABASE_URL, DATABASE_DIRECT_URL, DATABASE_READ_URL, DATABASE_WRITE_URL), else
-libpq's PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).
+libpq's PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).";
 
-Exit codes: 0 ready; 1 internal_error; 2 invalid_config; 10-15 network
-(dns_not_found, dns_unavailable, connection_refused, connect_timeout,
-handshake_timeout, connection_closed); 20-22 TLS; 30 auth_failed;
-31 access_rejected; 32 database_missing; 40 server_starting;
-41 too_many_connections; 42 read_only; 43-46 gates; 50-54 migrations
-(missing, pending, failed, modified, unknown); 60 targets_mismatch;
-130/143 interrupted.
-With `wait -- CMD`, CMD replaces pgready once ready (126/127 if it cannot run).";
+/// The text after the options: targets, then every exit code from the class
+/// table itself.
+fn after_help() -> String {
+    format!(
+        "{TARGETS_HELP}\n\nExit codes: {}.\nWith `wait -- CMD`, CMD replaces pgready once ready (126/127 if it cannot run).",
+        Class::exit_code_summary()
+    )
+}
 
 /// Is this PostgreSQL database really ready for this app? Wait for it, and say
 /// exactly why not.
 #[derive(Debug, Parser)]
-#[command(name = "pgready", version, after_help = AFTER_HELP)]
+#[command(name = "pgready", version, after_help = after_help())]
 pub struct Cli {
     /// What to do (default: wait).
     #[command(subcommand)]

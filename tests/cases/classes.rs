@@ -241,3 +241,18 @@ fn binary_exit_codes_for_healthchecks() {
         "the JSON keeps the class's own code"
     );
 }
+
+#[test]
+fn help_lists_every_exit_code_from_the_class_table() {
+    let run = run_args(&["--help"]);
+    assert_eq!(run.code, 0);
+    let help = run.stdout.replace('\u{a0}', " ");
+    for class in pgready::class::Class::ALL {
+        let code = match class {
+            pgready::class::Class::Interrupted => "130/143".to_string(),
+            c => c.exit_code().to_string(),
+        };
+        let entry = format!("{code} {}", class.name());
+        assert!(help.contains(&entry), "--help lacks `{entry}`:\n{help}");
+    }
+}
