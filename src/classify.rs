@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 
 use crate::class::Class;
-use crate::outcome::{Failure, Stage};
+use crate::outcome::{Cause, Failure, Stage};
 use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
 
@@ -175,7 +175,8 @@ fn db_error(
         .then(|| pgbouncer_error(&server))
         .flatten();
     if let Some(class) = relayed {
-        return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"));
+        return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"))
+            .with_cause(Cause::Sqlstate(code.code().to_string()));
     }
     let (class, hint) = match code {
         c if *c == SqlState::INVALID_PASSWORD => (Class::AuthFailed, password_hint(ctx)),
@@ -196,7 +197,8 @@ fn db_error(
         c if c.code().starts_with("28") => (Class::AccessRejected, access_hint(&server, ctx)),
         _ => (Class::AccessRejected, None),
     };
-    let mut failure = Failure::new(class, stage, said);
+    let mut failure =
+        Failure::new(class, stage, said).with_cause(Cause::Sqlstate(code.code().to_string()));
     failure.hints.extend(hint);
     failure
 }

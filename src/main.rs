@@ -44,7 +44,8 @@ fn run(settings: Settings) -> i32 {
             display: String::new(),
             spec: Err(failure.clone()),
             lint: Vec::new(),
-            require_writable: false,
+            role: pgready::settings::role::Role::Other,
+            from_variable: false,
         }],
     };
     let style = if settings.quiet {

@@ -104,6 +104,17 @@ pub struct Failure {
     /// Fixes specific to this failure, most likely first (generic ones are added by
     /// the report).
     pub hints: Vec<String>,
+    /// What it came from, as data (so nothing later reads the message).
+    pub cause: Option<Cause>,
+}
+
+/// The evidence a failure came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The server's (or PgBouncer's) SQLSTATE.
+    Sqlstate(String),
+    /// The connection string's scheme: missing, or not one the client reads.
+    UrlScheme,
 }
 
 impl Failure {
@@ -114,6 +125,21 @@ impl Failure {
             stage,
             message: message.into(),
             hints: Vec::new(),
+            cause: None,
+        }
+    }
+
+    /// Records what the failure came from.
+    pub fn with_cause(mut self, cause: Cause) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
+    /// The SQLSTATE it came from, if the server sent one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match &self.cause {
+            Some(Cause::Sqlstate(code)) => Some(code),
+            _ => None,
         }
     }
 

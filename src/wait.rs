@@ -101,7 +101,7 @@ struct Live<'a> {
 impl Source for Live<'_> {
     async fn attempt(&self, target: &Target, spec: &ConnSpec, deadline: Instant) -> Attempt {
         let gates = &self.settings.gates;
-        let writable = target.require_writable || gates.require_writable;
+        let writable = target.requires_writable() || gates.require_writable;
         let plan = &self.settings.migrations;
         match (gates.inspects(), plan.is_empty()) {
             (false, true) => self.prober.attempt(spec, writable, deadline, &()).await,

@@ -267,7 +267,7 @@ async fn one(
     let spec = match &target.spec {
         Ok(spec) => spec,
         Err(failure) => {
-            let id = if failure.message.contains("scheme") {
+            let id = if failure.cause == Some(crate::outcome::Cause::UrlScheme) {
                 "scheme"
             } else {
                 "url_parses"
@@ -498,7 +498,7 @@ fn failed_session(list: &mut Checklist, failure: &Failure) {
             ("tls", "TLS as configured")
         }
         Class::AuthFailed => ("authentication", "authentication"),
-        Class::AccessRejected if failure.message.contains("42501") => {
+        Class::AccessRejected if failure.sqlstate() == Some("42501") => {
             ("connect_privilege", "CONNECT on the database")
         }
         Class::AccessRejected => ("authentication", "authentication"),
@@ -638,7 +638,7 @@ fn version_item(list: &mut Checklist, settings: &Settings, server: &ServerFacts)
 fn writable_item(list: &mut Checklist, settings: &Settings, target: &Target, facts: &Facts) {
     let standby = facts.yes(col::IN_RECOVERY);
     let read_only = facts.text(col::READ_ONLY) == Some("on");
-    let must_write = target.require_writable || settings.gates.require_writable;
+    let must_write = target.requires_writable() || settings.gates.require_writable;
     let evidence = match (standby, read_only) {
         (true, _) => "a standby (in recovery): read-only",
         (false, true) => "a primary, but sessions are read-only (default_transaction_read_only)",
@@ -785,7 +785,7 @@ fn pooler_item(
         _ => None,
     };
     let pgbouncer = spec.opt("pgbouncer") == Some("true");
-    let direct = target.source.contains("DIRECT");
+    let direct = target.role == crate::settings::role::Role::Direct;
     let (status, evidence, fix) = match (&between, direct, pgbouncer) {
         (Some(what), true, _) => (Status::Fail, format!("a pooler or proxy sits in between ({what}) on the direct URL"), Some("point DATABASE_DIRECT_URL at PostgreSQL itself (migrations need a session, not a pooled transaction)".to_string())),
         (Some(what), false, false) if spec.client != Client::Libpq || spec.opt("schema").is_some() => (Status::Warn, format!("a pooler or proxy sits in between ({what}) and the URL lacks pgbouncer=true"), Some("add pgbouncer=true so Prisma does not use prepared statements through transaction pooling".to_string())),

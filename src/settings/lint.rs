@@ -3,6 +3,7 @@
 
 use super::client::{self, Client, TlsOptions};
 use super::conninfo::{Notes, Reading};
+use super::role::Role;
 use super::spec::{ConnSpec, Endpoint, Host};
 use super::vocab;
 
@@ -46,7 +47,13 @@ fn tagged(id: &'static str) -> impl Fn(String) -> Finding {
 }
 
 /// All findings for one target, most important first.
-pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<Finding> {
+pub fn lint(
+    spec: &ConnSpec,
+    notes: &Notes,
+    source: &str,
+    role: Role,
+    ctx: &Context,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     found.extend(unencoded_password(notes).map(tagged("password_encoding")));
     if ctx.in_container {
@@ -63,7 +70,7 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<
             spec.user
         )));
     }
-    found.extend(pooler(spec, source).map(tagged("pooler_url")));
+    found.extend(pooler(spec, source, role).map(tagged("pooler_url")));
     found.extend(
         unknown_params(spec)
             .into_iter()
@@ -71,7 +78,7 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, ctx: &Context) -> Vec<
     );
     found.extend(looks_like_prisma(spec, ctx).map(tagged("prisma_url")));
     found.extend(libpq_major(spec, notes).map(tagged("libpq_version")));
-    found.extend(migrate_reads_it(spec, source).map(tagged("client_semantics")));
+    found.extend(migrate_reads_it(spec, source, role).map(tagged("client_semantics")));
     found.extend(
         client_differences(spec)
             .into_iter()
@@ -129,8 +136,8 @@ fn libpq_major(spec: &ConnSpec, notes: &Notes) -> Option<String> {
 
 /// `DATABASE_DIRECT_URL` is what `prisma migrate` reads (Prisma's engine), even
 /// when the app reads its own URL with another client: say where they part.
-fn migrate_reads_it(spec: &ConnSpec, source: &str) -> Option<String> {
-    if !source.contains("DIRECT") || spec.client == Client::Prisma {
+fn migrate_reads_it(spec: &ConnSpec, source: &str, role: Role) -> Option<String> {
+    if role != Role::Direct || spec.client == Client::Prisma {
         return None;
     }
     let mut options = TlsOptions::from_opts(&spec.opts, &|_| None, None);
@@ -209,9 +216,9 @@ fn looks_pooled(e: &Endpoint) -> bool {
     POOLER_PORTS.contains(&e.port) || matches!(&e.host, Host::Tcp(h) if h.contains("pooler"))
 }
 
-fn pooler(spec: &ConnSpec, source: &str) -> Option<String> {
+fn pooler(spec: &ConnSpec, source: &str, role: Role) -> Option<String> {
     let pooled = spec.endpoints.iter().find(|e| looks_pooled(e))?;
-    if source.contains("DIRECT") {
+    if role == Role::Direct {
         return Some(format!(
             "{source} points at a connection pooler ({}): migrations need a direct connection to PostgreSQL (usually port 5432, not the pooler)",
             pooled.label()
@@ -280,10 +287,16 @@ mod tests {
             client_chosen: true,
             ..Context::default()
         };
-        lint(&spec, &parsed.notes, source, &ctx)
-            .into_iter()
-            .map(|f| f.message)
-            .collect()
+        lint(
+            &spec,
+            &parsed.notes,
+            source,
+            Role::of_variable(source),
+            &ctx,
+        )
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
     }
 
     fn has(found: &[String], needle: &str) -> bool {

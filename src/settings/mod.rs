@@ -10,6 +10,7 @@ pub mod migrations;
 pub mod pgpass;
 pub mod plan;
 pub mod require_auth;
+pub mod role;
 pub mod spec;
 pub mod targets;
 pub mod vocab;
@@ -130,7 +131,7 @@ impl Settings {
         });
         let from_variables = targets
             .as_ref()
-            .map_or(0, |t| t.iter().filter(|t| t.source != "--url").count());
+            .map_or(0, |t| t.iter().filter(|t| t.from_variable).count());
         let gates = gates::Gates {
             min_server_version: opts.min_server_version,
             require_writable: opts.require_writable,

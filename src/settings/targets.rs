@@ -4,6 +4,7 @@
 use super::conninfo::{self, Client, Notes, Opt, ParseError, Parsed, Reading};
 use super::env::Env;
 use super::lint::{self, Context};
+use super::role::Role;
 use super::spec::{self, ConnSpec, Host};
 use super::vocab;
 use crate::class::Class;
@@ -31,8 +32,17 @@ pub struct Target {
     pub spec: Result<ConnSpec, Failure>,
     /// Lint findings (hints shown with the outcome).
     pub lint: Vec<lint::Finding>,
-    /// A writable primary is required (the write URL).
-    pub require_writable: bool,
+    /// What the target is for (by its variable's name).
+    pub role: Role,
+    /// Whether it came from a URL variable (not `--url` or `PG*`).
+    pub from_variable: bool,
+}
+
+impl Target {
+    /// Whether a writable primary is required (the write URL).
+    pub fn requires_writable(&self) -> bool {
+        self.role.requires_writable()
+    }
 }
 
 /// Builds every target. `Err` when there is nothing to check at all.
@@ -46,7 +56,7 @@ pub fn collect(
     if !urls.is_empty() {
         return Ok(urls
             .iter()
-            .map(|u| from_string("--url", u, env, ctx, &os_user))
+            .map(|u| from_string(Origin::Flag, u, env, ctx, &os_user))
             .collect());
     }
     let names: Vec<&str> = if url_env.is_empty() {
@@ -58,11 +68,11 @@ pub fn collect(
     for name in &names {
         match env.text(name) {
             Ok(Some(v)) if !v.trim().is_empty() => {
-                targets.push(from_string(name, &v, env, ctx, &os_user))
+                targets.push(from_string(Origin::Variable(name), &v, env, ctx, &os_user))
             }
             Ok(_) => {}
             Err(_) => targets.push(invalid(
-                name,
+                Origin::Variable(name),
                 "(not UTF-8)",
                 ParseError::new(format!("{name} is not valid UTF-8")),
             )),
@@ -103,10 +113,42 @@ fn nothing_configured(names: &[&str], env: &Env) -> Failure {
         .with_hint("set DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DATABASE in the container's environment at run time (a build-time ARG or a variable only in .env for the build does not reach the running container)")
 }
 
-fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str) -> Target {
+/// Where a target came from; its source name and role follow from it.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    Flag,
+    Variable(&'a str),
+    LibpqEnv,
+}
+
+impl Origin<'_> {
+    fn source(self) -> &'static str {
+        match self {
+            Origin::Flag => "--url",
+            Origin::LibpqEnv => LIBPQ_ENV_SOURCE,
+            Origin::Variable(_) => "",
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Origin::Variable(name) => name.to_string(),
+            other => other.source().to_string(),
+        }
+    }
+
+    fn role(self) -> Role {
+        match self {
+            Origin::Variable(name) => Role::of_variable(name),
+            _ => Role::Other,
+        }
+    }
+}
+
+fn from_string(origin: Origin<'_>, raw: &str, env: &Env, ctx: &Context, os_user: &str) -> Target {
     match read(raw, ctx) {
         Ok((parsed, reading)) => finish(
-            source,
+            origin,
             parsed.redacted,
             parsed.opts,
             &parsed.notes,
@@ -117,7 +159,7 @@ fn from_string(source: &str, raw: &str, env: &Env, ctx: &Context, os_user: &str)
             },
             os_user,
         ),
-        Err(e) => invalid(source, &redact_unparsable(raw), e),
+        Err(e) => invalid(origin, &redact_unparsable(raw), e),
     }
 }
 
@@ -168,7 +210,7 @@ fn redact_unparsable(raw: &str) -> String {
 
 fn from_libpq_env(env: &Env, ctx: &Context, os_user: &str) -> Target {
     finish(
-        LIBPQ_ENV_SOURCE,
+        Origin::LibpqEnv,
         String::new(),
         Vec::new(),
         &Notes::default(),
@@ -179,7 +221,7 @@ fn from_libpq_env(env: &Env, ctx: &Context, os_user: &str) -> Target {
 }
 
 fn finish(
-    source: &str,
+    origin: Origin<'_>,
     display: String,
     opts: Vec<Opt>,
     notes: &Notes,
@@ -187,19 +229,21 @@ fn finish(
     ctx: &Context,
     os_user: &str,
 ) -> Target {
+    let source = origin.name();
     match spec::build(opts, env, os_user, ctx.reading) {
         Ok(spec) => Target {
-            source: source.to_string(),
             display: if display.is_empty() {
                 describe(&spec)
             } else {
                 display
             },
-            lint: lint::lint(&spec, notes, source, ctx),
-            require_writable: source.contains("WRITE"),
+            lint: lint::lint(&spec, notes, &source, origin.role(), ctx),
+            role: origin.role(),
+            from_variable: matches!(origin, Origin::Variable(_)),
+            source,
             spec: Ok(spec),
         },
-        Err(e) => invalid(source, &display, e),
+        Err(e) => invalid(origin, &display, e),
     }
 }
 
@@ -223,19 +267,24 @@ pub fn describe(spec: &ConnSpec) -> String {
     )
 }
 
-fn invalid(source: &str, display: &str, e: ParseError) -> Target {
+fn invalid(origin: Origin<'_>, display: &str, e: ParseError) -> Target {
+    let source = origin.name();
     let mut failure = Failure::new(
         Class::InvalidConfig,
         Stage::Config,
         format!("{source}: {}", e.message),
     );
     failure.hints.extend(e.hint);
+    if e.scheme {
+        failure.cause = Some(crate::outcome::Cause::UrlScheme);
+    }
     Target {
-        source: source.to_string(),
+        source,
         display: display.to_string(),
         spec: Err(failure),
         lint: Vec::new(),
-        require_writable: false,
+        role: origin.role(),
+        from_variable: matches!(origin, Origin::Variable(_)),
     }
 }
 
@@ -291,7 +340,7 @@ mod tests {
             sources,
             ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_WRITE_URL"]
         );
-        assert!(t[2].require_writable && !t[0].require_writable);
+        assert!(t[2].requires_writable() && !t[0].requires_writable());
         assert_eq!(
             t[0].display,
             "postgres://u:****@pool:6543/app?pgbouncer=true"

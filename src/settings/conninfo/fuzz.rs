@@ -111,6 +111,7 @@ fn check_one(text: &str, reading: Reading, env: &Env, seed: u64) {
                         &spec,
                         &parsed.notes,
                         "DATABASE_URL",
+                        crate::settings::role::Role::Pooled,
                         &lint::Context::default(),
                     );
                 }

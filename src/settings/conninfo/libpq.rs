@@ -441,14 +441,16 @@ fn missing_equals(name: &str, input: &str, major: u8) -> ParseError {
             return ParseError::new(format!(
                 "unsupported scheme `{scheme}://`: libpq reads postgresql:// and postgres:// URLs and takes anything else for key=value pairs"
             ))
-            .hint(hint);
+            .hint(hint)
+            .about_scheme();
         }
     }
     if !input.contains('=') {
         return ParseError::new(
             "the connection string has no scheme: it must start with postgresql:// (or postgres://), else libpq reads it as key=value pairs",
         )
-        .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE");
+        .hint("write it as postgresql://USER:PASSWORD@HOST:5432/DATABASE")
+        .about_scheme();
     }
     let word = if lookup(name, major).is_some() {
         format!("`{name}`")

@@ -109,6 +109,8 @@ pub struct ParseError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The string's scheme is the problem (missing, or not the client's).
+    pub scheme: bool,
 }
 
 impl ParseError {
@@ -116,7 +118,14 @@ impl ParseError {
         ParseError {
             message: message.into(),
             hint: None,
+            scheme: false,
         }
+    }
+
+    /// Marks the error as about the scheme.
+    pub(crate) fn about_scheme(mut self) -> Self {
+        self.scheme = true;
+        self
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {

@@ -25,7 +25,8 @@ pub fn parse(input: &str) -> Result<Parsed, ParseError> {
         return Err(ParseError::new(format!(
             "`{shown}` is not a PostgreSQL URL scheme for Prisma"
         ))
-        .hint("start the URL with postgresql:// (or postgres://)"));
+        .hint("start the URL with postgresql:// (or postgres://)")
+        .about_scheme());
     }
     let decode = |raw: &str| {
         percent_encoding::percent_decode_str(raw)
