@@ -5,9 +5,11 @@
 //! The pipeline, one module per stage:
 //! - [`cli`]: clap flags, their `PGREADY_*` variables and help text, nothing else.
 //! - [`settings`]: typed settings from flags and the environment — which targets
-//!   ([`settings::targets`]), URL parsing ([`settings::url`]), libpq defaults and
-//!   validation ([`settings::spec`]), the password file ([`settings::pgpass`]),
-//!   the pre-connection lint ([`settings::lint`]).
+//!   ([`settings::targets`]), each client's vocabulary ([`settings::vocab`]) and
+//!   parser ([`settings::conninfo`]), defaults and validation
+//!   ([`settings::spec`]), the password file ([`settings::pgpass`]), the
+//!   pre-connection lint ([`settings::lint`]), the connection plan
+//!   ([`settings::plan`]). See `docs/architecture.md`.
 //! - [`probe`]: one attempt against one target — resolve, connect, TLS, startup
 //!   and authentication, `SELECT 1`, Terminate.
 //! - [`classify`]: every upstream error → a contract [`class::Class`] with a
