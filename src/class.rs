@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::outcome::Topic;
+
 /// How a retried failure is paced (see `retry`): by what one more attempt costs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cost {
@@ -272,6 +274,17 @@ impl Class {
                 | Class::MigrationsModified
                 | Class::MigrationsUnknown
         )
+    }
+
+    /// What each of [`Class::generic_hints`] is about, in the same order, where it
+    /// has a topic that a specific hint or a lint finding may cover.
+    pub fn generic_hint_topics(self) -> &'static [Option<Topic>] {
+        match self {
+            Class::InvalidConfig => &[Some(Topic::PercentEncoding)],
+            Class::DnsNotFound => &[Some(Topic::HostName), None],
+            Class::AuthFailed => &[Some(Topic::Password), Some(Topic::PercentEncoding)],
+            _ => &[],
+        }
     }
 
     /// The generic fix, in the order the troubleshooting guides check causes.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 
 use crate::class::Class;
-use crate::outcome::{Cause, Failure, Stage};
+use crate::outcome::{Cause, Failure, Stage, Topic};
 use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
 
@@ -199,6 +199,9 @@ fn db_error(
     };
     let mut failure =
         Failure::new(class, stage, said).with_cause(Cause::Sqlstate(code.code().to_string()));
+    if class == Class::AuthFailed && hint.is_some() {
+        failure.covers.push(Topic::Password);
+    }
     failure.hints.extend(hint);
     failure
 }

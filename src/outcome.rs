@@ -106,6 +106,20 @@ pub struct Failure {
     pub hints: Vec<String>,
     /// What it came from, as data (so nothing later reads the message).
     pub cause: Option<Cause>,
+    /// The topics its specific hints already cover.
+    pub covers: Vec<Topic>,
+}
+
+/// What a hint is about, so the report gives one hint per cause: a specific hint
+/// (or a lint finding) on a topic replaces the generic one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// The password is not the role's (and how to reset it).
+    Password,
+    /// Special characters in the password must be percent-encoded.
+    PercentEncoding,
+    /// The host name: a container's `localhost`, the database service's name.
+    HostName,
 }
 
 /// The evidence a failure came from.
@@ -126,7 +140,15 @@ impl Failure {
             message: message.into(),
             hints: Vec::new(),
             cause: None,
+            covers: Vec::new(),
         }
+    }
+
+    /// Adds a specific hint that covers `topic` (its generic hint is then left out).
+    pub fn with_hint_on(mut self, topic: Topic, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self.covers.push(topic);
+        self
     }
 
     /// Records what the failure came from.

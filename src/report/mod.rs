@@ -10,7 +10,9 @@ pub mod termination;
 
 use crate::class::Class;
 use crate::cli::ExitCodes;
-use crate::outcome::{Failure, ServerFacts, Stages};
+use crate::outcome::{Failure, ServerFacts, Stages, Topic};
+use crate::settings::lint::Finding;
+use crate::settings::spec::Host;
 use crate::settings::targets::Target;
 use crate::wait::{RunOutcome, TargetState};
 
@@ -72,6 +74,95 @@ pub fn verdicts<'a>(targets: &'a [Target], outcome: &'a RunOutcome) -> Vec<Verdi
         .collect()
 }
 
+/// At most this many hints per target.
+const MAX_HINTS: usize = 3;
+
+/// The hints of one target, one per cause, most likely first: the failure's own,
+/// then the lint's findings that bear on this failure, then the class's generic
+/// fixes on topics neither covered, then the other findings; none twice, none
+/// suggesting what the URL already does, at most three.
+fn hints(target: &Target, failure: Option<&Failure>) -> Vec<String> {
+    let mut covered: Vec<Topic> = failure.map(|f| f.covers.clone()).unwrap_or_default();
+    let mut hints: Vec<String> = failure.map(|f| f.hints.clone()).unwrap_or_default();
+    let class = failure.map(|f| f.class);
+    let (relevant, other): (Vec<_>, Vec<_>) = target
+        .lint
+        .iter()
+        .partition(|f| class.is_some_and(|c| bears_on(f.id, c)));
+    push_findings(&mut hints, &mut covered, &relevant);
+    if let Some(f) = failure.filter(|f| f.hints.is_empty() || !f.class.specific_hints_suffice()) {
+        let topics = f.class.generic_hint_topics();
+        for (i, hint) in f.class.generic_hints().iter().enumerate() {
+            match topics.get(i).copied().flatten() {
+                Some(t) if covered.contains(&t) => continue,
+                Some(Topic::HostName) if names_a_service(target) => continue,
+                Some(t) => covered.push(t),
+                None => {}
+            }
+            hints.push(hint.to_string());
+        }
+    }
+    push_findings(&mut hints, &mut covered, &other);
+    let mut seen = Vec::new();
+    hints.retain(|h| {
+        let new = !seen.contains(h);
+        seen.push(h.clone());
+        new
+    });
+    hints.truncate(MAX_HINTS);
+    hints
+}
+
+/// Appends the findings whose topic no earlier hint covered.
+fn push_findings(hints: &mut Vec<String>, covered: &mut Vec<Topic>, findings: &[&Finding]) {
+    for finding in findings {
+        if let Some(topic) = lint_topic(finding.id) {
+            if covered.contains(&topic) {
+                continue;
+            }
+            covered.push(topic);
+        }
+        hints.push(finding.message.clone());
+    }
+}
+
+/// Whether a lint finding is a likely cause of a failure of `class`.
+fn bears_on(id: &str, class: Class) -> bool {
+    match id {
+        "password_encoding" => matches!(class, Class::AuthFailed | Class::InvalidConfig),
+        "localhost_in_container" => matches!(
+            class,
+            Class::DnsNotFound | Class::ConnectionRefused | Class::ConnectTimeout
+        ),
+        "database_name" => matches!(class, Class::DatabaseMissing | Class::AccessRejected),
+        "client_semantics" | "prisma_url" | "libpq_version" => matches!(
+            class,
+            Class::TlsUnsupported | Class::TlsUntrusted | Class::TlsError | Class::InvalidConfig
+        ),
+        "pooler_url" => matches!(class, Class::TooManyConnections | Class::ConnectionClosed),
+        _ => false,
+    }
+}
+
+/// The lint finding's topic, where a generic hint says the same.
+fn lint_topic(id: &str) -> Option<Topic> {
+    match id {
+        "password_encoding" => Some(Topic::PercentEncoding),
+        "localhost_in_container" => Some(Topic::HostName),
+        _ => None,
+    }
+}
+
+/// Whether the URL already names a service (not a loopback name or address):
+/// then "use the service's name" is no advice.
+fn names_a_service(target: &Target) -> bool {
+    target.spec.as_ref().is_ok_and(|s| {
+        s.endpoints
+            .iter()
+            .all(|e| matches!(&e.host, Host::Tcp(_)) && !e.is_local())
+    })
+}
+
 fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) -> Verdict<'a> {
     let last = state.last.as_ref();
     let facts = last.and_then(|a| a.result.as_ref().ok());
@@ -82,12 +173,7 @@ fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) ->
         (Some(c), false) => c,
         (None, false) => Class::InternalError,
     };
-    let mut hints: Vec<String> = failure.map(|f| f.hints.clone()).unwrap_or_default();
-    hints.extend(target.lint.iter().map(|f| f.message.clone()));
-    if let Some(f) = failure.filter(|f| f.hints.is_empty() || !f.class.specific_hints_suffice()) {
-        hints.extend(f.class.generic_hints().iter().map(|h| h.to_string()));
-    }
-    hints.dedup();
+    let hints = hints(target, failure);
     Verdict {
         target,
         class,

@@ -58,6 +58,10 @@ fn dns_not_found() {
     ]);
     run.assert_class("dns_not_found", 10);
     assert_eq!(run.target()["prisma_code"], "P1001");
+    // The URL already names a service: "use the service's name" is no advice.
+    let hints = run.target()["hints"].to_string();
+    assert!(!hints.contains("e.g. `postgres`"), "{hints}");
+    assert!(hints.contains("same network"), "{hints}");
 }
 
 #[test]
@@ -135,6 +139,22 @@ fn auth_failed_wrong_password() {
     assert_eq!(t["prisma_code"], "P1000");
     assert_eq!(t["attempts"], 1, "auth_failed is not retried");
     assert!(t["message"].as_str().unwrap().contains("28P01"), "{t}");
+    // One hint per cause: the password reset once, the encoding at most once.
+    let hints: Vec<String> = t["hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    assert!(hints.len() <= 3, "{hints:?}");
+    let about = |needle: &str| hints.iter().filter(|h| h.contains(needle)).count();
+    assert_eq!(about("POSTGRES_PASSWORD"), 1, "{hints:?}");
+    assert!(about("percent-encode") <= 1, "{hints:?}");
+    // A password with special characters also draws the lint's finding: still one.
+    let url = format!("postgresql://app:Wr0ng#pw-zz@127.0.0.1:{}/appdb", pg.port);
+    let run = run_args(&["check", "--json", "--url", &url]);
+    let hints = run.target()["hints"].to_string();
+    assert_eq!(hints.matches("percent-encode").count(), 1, "{hints}");
 }
 
 #[test]

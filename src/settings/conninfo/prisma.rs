@@ -101,12 +101,8 @@ fn check_value(key: &str, value: &str) -> Result<(), ParseError> {
         Ok(())
     } else {
         Err(ParseError::new(format!(
-            "Prisma cannot read `{key}={}`: {} expected",
-            if key == "sslpassword" || value.len() > 32 {
-                crate::secret::MASK
-            } else {
-                value
-            },
+            "Prisma cannot read `{key}` = {}: {} expected",
+            super::shown_value(value),
             k.expected()
         )))
     }
