@@ -10,17 +10,17 @@
 //!   ([`settings::spec`]), the password file ([`settings::pgpass`]), the
 //!   pre-connection lint ([`settings::lint`]), the connection plan
 //!   ([`settings::plan`]). See `docs/architecture.md`.
-//! - [`probe`]: one attempt against one target — resolve, connect, TLS, startup
+//! - `probe`: one attempt against one target — resolve, connect, TLS, startup
 //!   and authentication, `SELECT 1`, Terminate.
-//! - [`classify`]: every upstream error → a contract [`class::Class`] with a
+//! - `classify`: every upstream error → a contract [`class::Class`] with a
 //!   message and fixes; [`class`] is the contract table itself.
 //! - [`checks`]: work on a ready session — the gates (version, schema privilege,
 //!   tables, extensions, same database), the migration gate, `--create-database`,
 //!   doctor's facts.
-//! - [`migrations`]: each migration tool's history table and shipped migrations
+//! - `migrations`: each migration tool's history table and shipped migrations
 //!   (one module per tool, one registry), compared into applied / pending /
 //!   failed / modified / unknown.
-//! - [`retry`]: the pure retry policy (how long to wait after which failure).
+//! - `retry`: the pure retry policy (how long to wait after which failure).
 //! - [`wait`]: all targets concurrently under one hard deadline, signals included.
 //! - [`report`]: human, JSON and log output, all redacted.
 //! - [`exec`]: hand the process over to the app's command.
@@ -28,16 +28,19 @@
 
 #![warn(missing_docs, rust_2018_idioms)]
 
+// The modules the binary, the tests and the fuzz target use are public; the
+// stages only the library itself drives are not.
+
 pub mod checks;
 pub mod class;
-pub mod classify;
+mod classify;
 pub mod cli;
 pub mod exec;
-pub mod migrations;
+mod migrations;
 pub mod outcome;
-pub mod probe;
+mod probe;
 pub mod report;
-pub mod retry;
+mod retry;
 pub mod secret;
 pub mod settings;
 pub mod wait;

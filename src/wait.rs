@@ -33,7 +33,8 @@ use crate::settings::{Mode, Settings};
 pub struct TargetState {
     /// Attempts made.
     pub attempts: u32,
-    /// The latest attempt that counts (see [`TargetState::record`]).
+    /// The latest attempt that counts (a cut-short attempt does not replace a
+    /// more telling earlier failure).
     pub last: Option<Attempt>,
     /// Time from the start of the run to the latest result.
     pub elapsed: Duration,

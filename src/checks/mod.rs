@@ -1,8 +1,6 @@
 //! Checks on a ready session: the gates of `wait`/`check`, creating a missing
-//! database, and the facts `doctor` reports. Each is an [`Inspect`] the probe runs
+//! database, and the facts `doctor` reports. Each is an `Inspect` the probe runs
 //! before it closes the session.
-//!
-//! [`Inspect`]: crate::probe::Inspect
 
 pub mod create;
 pub mod doctor;

@@ -19,7 +19,6 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_postgres::tls::TlsConnect;
 
 use crate::settings::client::{Client, Identity, Roots, TlsPolicy, Verify};
@@ -351,7 +350,3 @@ where
         })
     }
 }
-
-/// Streams the TLS connector accepts.
-pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
-impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> Socket for S {}
