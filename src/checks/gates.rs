@@ -53,16 +53,23 @@ pub fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
 }
 
 fn version(ready: &Ready<'_>, min: Version) -> Result<(), Failure> {
-    let reported = ready.facts.version.as_deref().unwrap_or("unknown");
+    version_verdict(&ready.facts.endpoint, ready.facts.version.as_deref(), min)
+}
+
+/// The version gate on what the server reported (doctor judges with it too).
+pub fn version_verdict(
+    endpoint: &str,
+    reported: Option<&str>,
+    min: Version,
+) -> Result<(), Failure> {
+    let reported = reported.unwrap_or("unknown");
     match Version::from_server(reported) {
         Some(v) if v >= min => Ok(()),
         _ => Err(fail(
             Class::VersionUnsupported,
-            format!(
-                "{} runs PostgreSQL {reported}; at least {min} is required",
-                ready.facts.endpoint
-            ),
-        )),
+            format!("{endpoint} runs PostgreSQL {reported}; at least {min} is required"),
+        )
+        .with_hint("upgrade the server, or point the URL at one that is new enough")),
     }
 }
 
@@ -75,9 +82,19 @@ async fn schema(ready: &Ready<'_>, privilege: SchemaPrivilege) -> Result<(), Fai
     );
     let row = ready.row(&sql).await.map_err(|e| query_failed(ready, &e))?;
     let yes = |i: usize| row.get(i).and_then(|v| v.as_deref()) == Some("t");
-    let user = &ready.spec.user;
-    let db = &ready.spec.dbname;
-    let (exists, usage, create) = (yes(0), yes(1), yes(2));
+    schema_verdict(ready.spec, (yes(0), yes(1), yes(2)), privilege)
+}
+
+/// The schema-privilege gate on what the server said about the app's schema:
+/// (exists, USAGE, CREATE). Doctor judges with it too.
+pub fn schema_verdict(
+    spec: &crate::settings::spec::ConnSpec,
+    (exists, usage, create): (bool, bool, bool),
+    privilege: SchemaPrivilege,
+) -> Result<(), Failure> {
+    let name = app_schema(spec);
+    let user = &spec.user;
+    let db = &spec.dbname;
     let missing = match (exists, usage, create, privilege) {
         (false, ..) => {
             return Err(fail(

@@ -79,7 +79,7 @@ fn postgres_15_schema_trap_and_revoked_connect() {
     let run = doctor(&["--url", &viewer]);
     let (status, evidence) = item(&run, "schema_privileges");
     assert_eq!(status, "warn", "{evidence}");
-    assert!(evidence.contains("no CREATE"), "{evidence}");
+    assert!(evidence.contains("lacks CREATE"), "{evidence}");
     pg.sql("REVOKE CONNECT ON DATABASE appdb FROM PUBLIC");
     let run = doctor(&["--url", &viewer]);
     assert_eq!(item(&run, "connect_privilege").0, "fail", "{}", run.stdout);

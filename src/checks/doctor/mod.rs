@@ -83,7 +83,7 @@ pub struct Checklist {
 }
 
 impl Checklist {
-    fn push(
+    pub(super) fn push(
         &mut self,
         id: &'static str,
         title: &'static str,
@@ -101,7 +101,7 @@ impl Checklist {
         });
     }
 
-    fn fail(&mut self, id: &'static str, title: &'static str, failure: &Failure) {
+    pub(super) fn fail(&mut self, id: &'static str, title: &'static str, failure: &Failure) {
         let fix = failure
             .hints
             .first()

@@ -8,7 +8,7 @@ use crate::class::Class;
 use crate::migrations::Report;
 use crate::outcome::{Failure, ServerFacts, Stage};
 use crate::settings::client::{Client, TlsPlan};
-use crate::settings::gates::Version;
+use crate::settings::gates::SchemaPrivilege;
 use crate::settings::spec::ConnSpec;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
@@ -111,26 +111,19 @@ pub(super) fn tls_item(list: &mut Checklist, spec: &ConnSpec, server: &ServerFac
 }
 
 pub(super) fn version_item(list: &mut Checklist, settings: &Settings, server: &ServerFacts) {
-    let reported = server.version.clone().unwrap_or_else(|| "unknown".into());
-    let version = Version::from_server(&reported);
-    match (settings.gates.min_server_version, version) {
-        (Some(min), Some(v)) if v < min => list.push(
-            "server_version",
-            "server version",
-            Status::Fail,
-            format!("PostgreSQL {reported}; at least {min} is required"),
-            Some("upgrade the server".into()),
-        ),
-        _ => list.push(
+    let reported = server.version.as_deref();
+    let verdict = settings.gates.min_server_version.map_or(Ok(()), |min| {
+        crate::checks::gates::version_verdict(&server.endpoint, reported, min)
+    });
+    match verdict {
+        Err(failure) => list.fail("server_version", "server version", &failure),
+        Ok(()) => list.push(
             "server_version",
             "server version",
             Status::Ok,
-            format!("PostgreSQL {reported}"),
+            format!("PostgreSQL {}", reported.unwrap_or("unknown")),
             None,
         ),
-    }
-    if let Some(item) = list.items.last_mut().filter(|i| i.status == Status::Fail) {
-        item.class = Some(Class::VersionUnsupported);
     }
 }
 
@@ -244,26 +237,31 @@ pub(super) fn headroom_item(
 }
 
 pub(super) fn schema_item(list: &mut Checklist, spec: &ConnSpec, facts: &Facts) {
-    let schema = app_schema(spec);
-    let user = &spec.user;
-    let grant = format!("GRANT USAGE, CREATE ON SCHEMA \"{schema}\" TO \"{user}\"; (or make \"{user}\" own the database: ALTER DATABASE \"{}\" OWNER TO \"{user}\")", spec.dbname);
-    let (status, evidence, fix) = match (facts.yes(col::SCHEMA_EXISTS), facts.yes(col::USAGE), facts.yes(col::CREATE)) {
-        (false, ..) => (Status::Fail, format!("schema \"{schema}\" does not exist"), Some(format!("CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{user}\";"))),
-        (true, false, _) => (Status::Fail, format!("no USAGE on schema \"{schema}\""), Some(grant)),
-        (true, true, false) => (Status::Warn, format!("USAGE but no CREATE on schema \"{schema}\": migrations will fail with `permission denied for schema {schema}` (PostgreSQL 15+ default for non-owners)"), Some(grant)),
-        (true, true, true) => (Status::Ok, format!("USAGE and CREATE on schema \"{schema}\""), None),
-    };
-    list.push(
-        "schema_privileges",
-        "USAGE/CREATE on the app's schema",
-        status,
-        evidence,
-        fix,
+    const ID: &str = "schema_privileges";
+    const TITLE: &str = "USAGE/CREATE on the app's schema";
+    let seen = (
+        facts.yes(col::SCHEMA_EXISTS),
+        facts.yes(col::USAGE),
+        facts.yes(col::CREATE),
     );
-    if status == Status::Fail {
-        if let Some(item) = list.items.last_mut() {
-            item.class = Some(Class::SchemaPermissionDenied);
-        }
+    // The gate's own verdict, asking for CREATE: migrations need it.
+    match crate::checks::gates::schema_verdict(spec, seen, SchemaPrivilege::Create) {
+        Ok(()) => list.push(
+            ID,
+            TITLE,
+            Status::Ok,
+            format!("USAGE and CREATE on schema \"{}\"", app_schema(spec)),
+            None,
+        ),
+        // Usable, so the app runs; only its migrations will fail.
+        Err(f) if seen.0 && seen.1 => list.push(
+            ID,
+            TITLE,
+            Status::Warn,
+            format!("{}: migrations will fail (PostgreSQL 15+ gives CREATE on public only to the database owner)", f.message),
+            f.hints.first().cloned(),
+        ),
+        Err(f) => list.fail(ID, TITLE, &f),
     }
 }
 

@@ -106,8 +106,8 @@ fn schema_privileges_from_usage_and_create() {
     let s = spec("postgresql://app:pw@db:5432/app?schema=billing");
     let cases = [
         ("f", "f", "f", Status::Fail, "does not exist"),
-        ("t", "f", "f", Status::Fail, "no USAGE"),
-        ("t", "t", "f", Status::Warn, "no CREATE"),
+        ("t", "f", "f", Status::Fail, "lacks USAGE"),
+        ("t", "t", "f", Status::Warn, "lacks CREATE"),
         ("t", "t", "t", Status::Ok, "USAGE and CREATE"),
     ];
     for (exists, usage, create, status, says) in cases {
@@ -121,6 +121,7 @@ fn schema_privileges_from_usage_and_create() {
         let item = only(&l);
         assert_eq!(item.status, status, "{exists}{usage}{create}");
         assert!(item.evidence.contains(says), "{}", item.evidence);
-        assert!(item.evidence.contains("\"billing\""), "{}", item.evidence);
+        assert!(item.evidence.contains("billing"), "{}", item.evidence);
+        assert_eq!(item.fix.is_some(), status != Status::Ok);
     }
 }
