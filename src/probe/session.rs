@@ -274,33 +274,48 @@ impl Session<'_> {
     }
 
     fn check_kind(&self, in_recovery: bool, read_only: bool) -> Result<(), Failure> {
-        let (ok, what) = match self.attrs {
-            SessionAttrs::Any => (true, ""),
-            SessionAttrs::ReadWrite => (!read_only, "a read-write session"),
-            SessionAttrs::ReadOnly => (read_only, "a read-only session"),
-            SessionAttrs::Primary => (!in_recovery, "a primary"),
-            SessionAttrs::Standby | SessionAttrs::PreferStandby => (in_recovery, "a standby"),
-        };
-        if ok {
-            return Ok(());
-        }
-        let found = match (in_recovery, read_only) {
-            (true, _) => "a standby (in recovery, read-only)",
-            (false, true) => {
-                "a primary whose sessions are read-only (default_transaction_read_only = on)"
-            }
-            (false, false) => "a writable primary",
-        };
-        Err(Failure::new(
-            Class::ReadOnly,
-            Stage::Query,
-            format!(
-                "{} is {found}, but {what} is required (target_session_attrs={})",
-                self.label,
-                self.attrs.name()
-            ),
-        ))
+        kind_verdict(self.label, self.attrs, in_recovery, read_only)
     }
+}
+
+/// What kind of server answered, in words.
+pub(crate) fn describe_kind(in_recovery: bool, read_only: bool) -> &'static str {
+    match (in_recovery, read_only) {
+        (true, _) => "a standby (in recovery, read-only)",
+        (false, true) => {
+            "a primary whose sessions are read-only (default_transaction_read_only = on)"
+        }
+        (false, false) => "a writable primary",
+    }
+}
+
+/// Whether the server's kind satisfies `attrs` (`target_session_attrs`, or
+/// read-write for a write URL); doctor judges with it too.
+pub(crate) fn kind_verdict(
+    label: &str,
+    attrs: SessionAttrs,
+    in_recovery: bool,
+    read_only: bool,
+) -> Result<(), Failure> {
+    let (ok, what) = match attrs {
+        SessionAttrs::Any => (true, ""),
+        SessionAttrs::ReadWrite => (!read_only, "a read-write session"),
+        SessionAttrs::ReadOnly => (read_only, "a read-only session"),
+        SessionAttrs::Primary => (!in_recovery, "a primary"),
+        SessionAttrs::Standby | SessionAttrs::PreferStandby => (in_recovery, "a standby"),
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Failure::new(
+        Class::ReadOnly,
+        Stage::Query,
+        format!(
+            "{label} is {}, but {what} is required (target_session_attrs={})",
+            describe_kind(in_recovery, read_only),
+            attrs.name()
+        ),
+    ))
 }
 
 /// Splits the time of `connect_raw` into TLS (until the handshake finished) and

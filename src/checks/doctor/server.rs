@@ -10,6 +10,7 @@ use crate::outcome::{Failure, ServerFacts, Stage};
 use crate::settings::client::{Client, TlsPlan};
 use crate::settings::gates::SchemaPrivilege;
 use crate::settings::spec::ConnSpec;
+use crate::settings::spec::SessionAttrs;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
 
@@ -136,23 +137,32 @@ pub(super) fn writable_item(
     let standby = facts.yes(col::IN_RECOVERY);
     let read_only = facts.text(col::READ_ONLY) == Some("on");
     let must_write = target.requires_writable() || settings.gates.require_writable;
-    let evidence = match (standby, read_only) {
-        (true, _) => "a standby (in recovery): read-only",
-        (false, true) => "a primary, but sessions are read-only (default_transaction_read_only)",
-        (false, false) => "a writable primary",
+    let attrs = if must_write {
+        SessionAttrs::ReadWrite
+    } else {
+        target
+            .spec
+            .as_ref()
+            .map_or(SessionAttrs::Any, |s| s.session_attrs)
     };
-    let status = match (standby || read_only, must_write) {
-        (false, _) => Status::Ok,
-        (true, true) => Status::Fail,
-        (true, false) => Status::Warn,
-    };
-    let fix =
-        (status != Status::Ok).then(|| "point write/migration URLs at the primary".to_string());
-    list.push("writable", "writable or standby", status, evidence, fix);
-    if status == Status::Fail {
-        if let Some(item) = list.items.last_mut() {
-            item.class = Some(Class::ReadOnly);
-        }
+    let label = target.spec.as_ref().map_or(String::new(), |s| {
+        s.endpoints.first().map(|e| e.label()).unwrap_or_default()
+    });
+    // The session's own verdict on the server's kind; a read-only server nobody
+    // asked to write to is worth a warning.
+    match crate::probe::session::kind_verdict(&label, attrs, standby, read_only) {
+        Err(failure) => list.fail("writable", "writable or standby", &failure),
+        Ok(()) => list.push(
+            "writable",
+            "writable or standby",
+            if standby || read_only {
+                Status::Warn
+            } else {
+                Status::Ok
+            },
+            crate::probe::session::describe_kind(standby, read_only),
+            (standby || read_only).then(|| "point write/migration URLs at the primary".to_string()),
+        ),
     }
 }
 
