@@ -126,6 +126,34 @@ pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'
     }
 }
 
+/// Whether a `CREATE DATABASE` failed because another gate created it between
+/// our check and our CREATE.
+pub fn lost_the_race(e: &tokio_postgres::Error) -> bool {
+    matches!(e.code(), Some(c) if *c == SqlState::DUPLICATE_DATABASE || *c == SqlState::UNIQUE_VIOLATION)
+}
+
+/// What a failed read of a migration history table says about the table.
+pub enum HistoryError {
+    /// A missing column or function: the table has another tool's shape (the
+    /// server's message).
+    Shape(String),
+    /// The role may not read it.
+    Privilege,
+}
+
+/// Reads a history query's SQLSTATE (`None`: an ordinary session error).
+pub fn history_error(e: &tokio_postgres::Error) -> Option<HistoryError> {
+    let db = e.as_db_error()?;
+    let code = db.code();
+    if *code == SqlState::UNDEFINED_COLUMN || *code == SqlState::UNDEFINED_FUNCTION {
+        Some(HistoryError::Shape(scrub(db.message())))
+    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        Some(HistoryError::Privilege)
+    } else {
+        None
+    }
+}
+
 /// The `require_auth` refusal inside an error's chain, if that is what it is.
 fn require_auth_refusal(
     err: &tokio_postgres::Error,

@@ -3,7 +3,6 @@
 //! "already exists" and carries on.
 
 use tokio::time::Instant;
-use tokio_postgres::error::SqlState;
 
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
@@ -42,7 +41,7 @@ impl Inspect for CreateDatabase<'_> {
         let sql = format!("CREATE DATABASE {}", ident(self.name));
         match ready.client.simple_query(&sql).await {
             Ok(_) => Ok(Some("created".to_string())),
-            Err(e) if lost_the_race(&e) => Ok(Some("exists".to_string())),
+            Err(e) if crate::classify::lost_the_race(&e) => Ok(Some("exists".to_string())),
             Err(e) => Err(Failure::new(
                 Class::DatabaseMissing,
                 Stage::Query,
@@ -54,11 +53,6 @@ impl Inspect for CreateDatabase<'_> {
             )),
         }
     }
-}
-
-/// Another gate created it between our check and our CREATE.
-fn lost_the_race(e: &tokio_postgres::Error) -> bool {
-    matches!(e.code(), Some(c) if *c == SqlState::DUPLICATE_DATABASE || *c == SqlState::UNIQUE_VIOLATION)
 }
 
 /// Creates the target's database through the maintenance database (`postgres`,

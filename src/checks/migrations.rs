@@ -185,23 +185,21 @@ async fn history(ready: &Ready<'_>, sql: &str) -> Result<Vec<Record>, tokio_post
 
 /// A history query that fails on the table's shape (a missing column, a wrong
 /// type) means the table is not this tool's: a configuration error, not the
-/// server's.
+/// server's. `classify` reads the SQLSTATE.
 fn not_the_tools_table(
     ready: &Ready<'_>,
     e: &tokio_postgres::Error,
     tool: &dyn Tool,
     table: &str,
 ) -> Failure {
-    use tokio_postgres::error::SqlState;
-    let shape = [SqlState::UNDEFINED_COLUMN, SqlState::UNDEFINED_FUNCTION];
-    match e.as_db_error() {
-        Some(db) if shape.contains(db.code()) => Failure::new(
+    use crate::classify::HistoryError;
+    match crate::classify::history_error(e) {
+        Some(HistoryError::Shape(message)) => Failure::new(
             Class::InvalidConfig,
             Stage::Query,
             format!(
-                "{table} is not {}'s history table ({}): is it another tool's?",
-                tool.name(),
-                db.message()
+                "{table} is not {}'s history table ({message}): is it another tool's?",
+                tool.name()
             ),
         )
         .with_hint(format!(
@@ -209,13 +207,11 @@ fn not_the_tools_table(
             tool.name(),
             tool.name()
         )),
-        Some(db) if db.code() == &SqlState::INSUFFICIENT_PRIVILEGE => {
-            query_failed(ready, e).with_hint(format!(
-                "let the role read the history (reading is all pgready does): GRANT SELECT ON {table} TO {};",
-                ident(&ready.spec.user)
-            ))
-        }
-        _ => query_failed(ready, e),
+        Some(HistoryError::Privilege) => query_failed(ready, e).with_hint(format!(
+            "let the role read the history (reading is all pgready does): GRANT SELECT ON {table} TO {};",
+            ident(&ready.spec.user)
+        )),
+        None => query_failed(ready, e),
     }
 }
 
