@@ -15,6 +15,7 @@ use crate::class::Class;
 use crate::outcome::{Cause, Failure, Stage, Topic};
 use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
+use crate::settings::vocab::SslMode;
 
 /// What the classifier needs to know about the session that failed.
 #[derive(Clone, Debug)]
@@ -28,7 +29,7 @@ pub struct SessionContext<'a> {
     /// Where the password came from, if one was given.
     pub password_source: Option<&'a str>,
     /// The sslmode in force, by name.
-    pub sslmode: &'a str,
+    pub sslmode: SslMode,
 }
 
 /// A failed DNS lookup.
@@ -292,7 +293,7 @@ fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
 fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
     if server.contains("no pg_hba.conf entry")
         && server.contains("no encryption")
-        && ctx.sslmode != "require"
+        && ctx.sslmode != SslMode::Require
     {
         Some(
             "the server accepts this user only over TLS: add sslmode=require to the URL"

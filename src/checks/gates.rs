@@ -47,7 +47,7 @@ pub fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
         user: &ready.spec.user,
         dbname: &ready.spec.dbname,
         password_source: ready.spec.password_source.as_deref(),
-        sslmode: &ready.spec.tls.mode,
+        sslmode: ready.spec.tls.mode,
     };
     crate::classify::session(e, Stage::Query, &ctx)
 }

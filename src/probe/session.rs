@@ -162,7 +162,7 @@ impl Session<'_> {
             user: &self.spec.user,
             dbname: &self.spec.dbname,
             password_source: self.spec.password_source.as_deref(),
-            sslmode: &self.spec.tls.mode,
+            sslmode: self.spec.tls.mode,
         }
     }
 

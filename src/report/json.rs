@@ -115,7 +115,7 @@ impl From<&Verdict<'_>> for TargetJson {
                 .map(|(f, s)| TlsJson {
                     protocol: f.tls_protocol,
                     verified: f.tls_verified,
-                    sslmode: s.tls.mode.clone(),
+                    sslmode: s.tls.mode.name().to_string(),
                     client: s.client.name(),
                 }),
             actions: v.actions.to_vec(),

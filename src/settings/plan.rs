@@ -212,7 +212,7 @@ fn tls_view(spec: &ConnSpec) -> TlsView {
         })
         .next();
     TlsView {
-        sslmode: tls.mode.clone(),
+        sslmode: tls.mode.name().to_string(),
         summary: tls.summary(),
         required: !tls.plans.contains(&TlsPlan::Off)
             && tls.plans.iter().all(|p| matches!(p, TlsPlan::Require(_))),

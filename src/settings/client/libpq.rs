@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::settings::conninfo::{shown_value, ParseError};
-use crate::settings::vocab::Client;
+use crate::settings::vocab::{Client, SslMode};
 
 /// libpq: six modes; `require` verifies the chain when a root file is present;
 /// `sslrootcert=system` (PostgreSQL 16+) demands verify-full; client certificates
@@ -13,10 +13,14 @@ use crate::settings::vocab::Client;
 pub(super) fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
     // libpq 15 reads `system` as a file name.
     let system = o.rootcert.as_deref() == Some("system") && o.libpq_major >= 16;
-    let mode = o
-        .sslmode
-        .clone()
-        .unwrap_or_else(|| if system { "verify-full" } else { "prefer" }.to_string());
+    let mode = match o.sslmode.as_deref() {
+        None if system => SslMode::VerifyFull,
+        None => SslMode::Prefer,
+        Some(text) => SslMode::parse(text).filter(|m| *m != SslMode::NoVerify).ok_or_else(|| {
+            ParseError::new(format!("invalid sslmode {}", shown_value(text)))
+                .hint("libpq knows disable, allow, prefer, require, verify-ca, verify-full (no-verify is node-postgres's)")
+        })?,
+    };
     let default_dir = o.home.as_ref().map(|h| h.join(".postgresql"));
     let root_file = match &o.rootcert {
         Some(_) if system => None,
@@ -34,25 +38,21 @@ pub(super) fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
     } else {
         Verify::None
     };
-    let plans = match mode.as_str() {
-        "disable" => vec![TlsPlan::Off],
-        "allow" => vec![TlsPlan::Off, TlsPlan::Require(weak)],
-        "prefer" => vec![TlsPlan::Prefer(weak), TlsPlan::Off],
-        "require" => vec![TlsPlan::Require(weak)],
-        "verify-ca" => vec![TlsPlan::Require(Verify::Chain)],
-        "verify-full" => vec![TlsPlan::Require(Verify::Full)],
-        other => {
-            return Err(ParseError::new(format!("invalid sslmode {}", shown_value(other)))
-                .hint("libpq knows disable, allow, prefer, require, verify-ca, verify-full (no-verify is node-postgres's)"))
-        }
+    let plans = match mode {
+        SslMode::Disable => vec![TlsPlan::Off],
+        SslMode::Allow => vec![TlsPlan::Off, TlsPlan::Require(weak)],
+        SslMode::Prefer => vec![TlsPlan::Prefer(weak), TlsPlan::Off],
+        SslMode::Require | SslMode::NoVerify => vec![TlsPlan::Require(weak)],
+        SslMode::VerifyCa => vec![TlsPlan::Require(Verify::Chain)],
+        SslMode::VerifyFull => vec![TlsPlan::Require(Verify::Full)],
     };
-    if system && mode != "verify-full" {
+    if system && mode != SslMode::VerifyFull {
         return Err(ParseError::new(format!(
             "weak sslmode `{mode}` may not be used with sslrootcert=system"
         ))
         .hint("use sslmode=verify-full with sslrootcert=system (PostgreSQL 16+ libpq rule)"));
     }
-    let direct = direct(o, &mode, &["require", "verify-ca", "verify-full"])?;
+    let direct = direct(o, mode)?;
     let roots = match (system, root_file) {
         (true, _) => Roots::System,
         (false, Some(f)) => Roots::File(f),
@@ -83,7 +83,8 @@ pub(super) fn libpq(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
 
 /// `sslnegotiation`: `direct` starts TLS at once, which needs a mode that never
 /// goes without it (libpq: require or stronger; node-postgres: TLS on).
-fn direct(o: &TlsOptions, mode: &str, strong: &[&str]) -> Result<bool, ParseError> {
+fn direct(o: &TlsOptions, mode: SslMode) -> Result<bool, ParseError> {
+    let strong = [SslMode::Require, SslMode::VerifyCa, SslMode::VerifyFull];
     match o.negotiation.as_deref() {
         None | Some("postgres") => Ok(false),
         Some("direct") if strong.contains(&mode) => Ok(true),

@@ -12,7 +12,7 @@ mod prisma;
 use std::path::PathBuf;
 
 use super::conninfo::{Opt, ParseError};
-pub use super::vocab::Client;
+pub use super::vocab::{Client, SslMode};
 use crate::secret::Password;
 
 /// How much of the server's certificate is checked.
@@ -86,7 +86,7 @@ pub struct TlsPolicy {
     /// Client certificate.
     pub identity: Identity,
     /// The sslmode as this client understood it, for messages.
-    pub mode: String,
+    pub mode: SslMode,
     /// `sslnegotiation=direct`: TLS at once, without asking (PostgreSQL 17+).
     pub direct: bool,
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::settings::conninfo::{shown_value, ParseError};
-use crate::settings::vocab::Client;
+use crate::settings::vocab::{Client, SslMode};
 
 /// node-postgres 8.23 (`pg-connection-string` 2.14 and `ConnectionParameters`):
 /// no TLS unless the URL asks (`ssl`, `sslmode`, a certificate parameter,
@@ -55,10 +55,10 @@ pub(super) fn node_postgres(o: &TlsOptions) -> Result<TlsPolicy, ParseError> {
         },
         _ => Identity::None,
     };
-    let shown = match (verify, mode.is_empty()) {
-        (None, _) => "disable".to_string(),
-        (Some(_), true) => "verify-full".to_string(),
-        (Some(_), false) => mode,
+    // What the mode amounts to: off, or the mode named (an unknown one verifies).
+    let shown = match verify {
+        None => SslMode::Disable,
+        Some(_) => SslMode::parse(&mode).unwrap_or(SslMode::VerifyFull),
     };
     Ok(TlsPolicy {
         client: Client::NodePostgres,

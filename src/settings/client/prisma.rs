@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::secret::Password;
-use crate::settings::vocab::Client;
+use crate::settings::vocab::{Client, SslMode};
 
 /// Prisma's engine (quaint): `sslmode` disable/prefer/require, anything else is
 /// `prefer`; verification only with `sslaccept=strict` (the default is
@@ -17,13 +17,13 @@ pub(super) fn prisma(o: &TlsOptions) -> TlsPolicy {
         Some(_) => Verify::Full,
     };
     let mode = match o.sslmode.as_deref() {
-        Some("disable") => "disable",
-        Some("require") => "require",
-        _ => "prefer",
+        Some("disable") => SslMode::Disable,
+        Some("require") => SslMode::Require,
+        _ => SslMode::Prefer,
     };
     let plans = match mode {
-        "disable" => vec![TlsPlan::Off],
-        "require" => vec![TlsPlan::Require(verify)],
+        SslMode::Disable => vec![TlsPlan::Off],
+        SslMode::Require => vec![TlsPlan::Require(verify)],
         _ => vec![TlsPlan::Prefer(verify)],
     };
     let roots = match &o.cert {
@@ -42,7 +42,7 @@ pub(super) fn prisma(o: &TlsOptions) -> TlsPolicy {
         plans,
         roots,
         identity,
-        mode: mode.to_string(),
+        mode,
         direct: false,
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::settings::conninfo::{parse, Reading};
+use crate::settings::vocab::SslMode;
 
 fn spec(url: &str, env: &[(&str, &str)]) -> Result<ConnSpec, ParseError> {
     build(
@@ -18,7 +19,7 @@ fn defaults_follow_libpq() {
     assert_eq!(s.user, "osuser");
     assert_eq!(s.dbname, "osuser");
     assert!(!s.dbname_given);
-    assert_eq!(s.tls.mode, "prefer");
+    assert_eq!(s.tls.mode, SslMode::Prefer);
     assert_eq!(s.endpoints[0].port, 5432);
     let s = spec("postgresql:///", &[]).unwrap();
     assert_eq!(s.endpoints[0].host, Host::Unix(DEFAULT_SOCKET_DIR.into()));
@@ -38,14 +39,14 @@ fn environment_fills_what_the_url_leaves_out() {
         (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
         ("envuser", "envdb", 6000)
     );
-    assert_eq!(s.tls.mode, "disable");
+    assert_eq!(s.tls.mode, SslMode::Disable);
     assert_eq!(s.password.unwrap().expose(), "envpass");
     let s = spec("postgres://u:urlpass@db:5433/d?sslmode=require", &env).unwrap();
     assert_eq!(
         (s.user.as_str(), s.dbname.as_str(), s.endpoints[0].port),
         ("u", "d", 5433)
     );
-    assert_eq!(s.tls.mode, "require");
+    assert_eq!(s.tls.mode, SslMode::Require);
     assert_eq!(s.password.unwrap().expose(), "urlpass");
 }
 
@@ -65,7 +66,7 @@ fn prisma_reads_only_the_url() {
     let s = spec("postgres://u@db").unwrap();
     assert_eq!((s.user.as_str(), s.dbname.as_str()), ("u", "postgres"));
     assert!(s.password.is_none());
-    assert_eq!(s.tls.mode, "prefer");
+    assert_eq!(s.tls.mode, SslMode::Prefer);
     let p = parse("postgres:///d?user=x", prisma).unwrap();
     assert_eq!(
         (p.get("host"), p.get("user")),

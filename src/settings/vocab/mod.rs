@@ -34,6 +34,62 @@ impl Client {
     pub const ALL: [Client; 3] = [Client::Libpq, Client::Prisma, Client::NodePostgres];
 }
 
+/// An `sslmode`, as the client understood it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    /// No TLS.
+    Disable,
+    /// Plaintext first, TLS if the server refuses it (libpq).
+    Allow,
+    /// TLS if offered.
+    Prefer,
+    /// TLS or fail.
+    Require,
+    /// TLS, the chain verified.
+    VerifyCa,
+    /// TLS, chain and host name verified.
+    VerifyFull,
+    /// TLS, nothing verified (node-postgres).
+    NoVerify,
+}
+
+impl SslMode {
+    /// Every mode.
+    pub const ALL: [SslMode; 7] = [
+        SslMode::Disable,
+        SslMode::Allow,
+        SslMode::Prefer,
+        SslMode::Require,
+        SslMode::VerifyCa,
+        SslMode::VerifyFull,
+        SslMode::NoVerify,
+    ];
+
+    /// The name as written in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+            SslMode::NoVerify => "no-verify",
+        }
+    }
+
+    /// The mode named `text`.
+    pub fn parse(text: &str) -> Option<SslMode> {
+        SslMode::ALL.into_iter().find(|m| m.name() == text)
+    }
+}
+
+impl std::fmt::Display for SslMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What pgready does with a key the client reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
