@@ -7,6 +7,7 @@ use super::Effect::{Applied, Inert, Unsupported};
 use super::{key, secret, Key};
 
 /// The keys `pg` uses, with the variable `ConnectionParameters` falls back to.
+#[rustfmt::skip]
 pub const KEYS: &[Key] = &[
     key("host", Some("PGHOST"), 0, "localhost", Applied, "host name, or a socket directory when it starts with /"),
     key("port", Some("PGPORT"), 0, "5432", Applied, "port (parseInt: leading digits)"),
