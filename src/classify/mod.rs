@@ -5,14 +5,15 @@
 //! the rustls error inside an io error, then tokio-postgres' top-level Display
 //! strings (pinned by tests, since upstream changed them in 0.7.15).
 
+mod server;
+mod tls;
+
 use std::error::Error as StdError;
 use std::io;
 use std::time::Duration;
 
-use tokio_postgres::error::SqlState;
-
 use crate::class::Class;
-use crate::outcome::{Cause, Failure, Stage, Topic};
+use crate::outcome::{Failure, Stage};
 use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
 use crate::settings::vocab::SslMode;
@@ -127,34 +128,6 @@ pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'
     }
 }
 
-/// Whether a `CREATE DATABASE` failed because another gate created it between
-/// our check and our CREATE.
-pub fn lost_the_race(e: &tokio_postgres::Error) -> bool {
-    matches!(e.code(), Some(c) if *c == SqlState::DUPLICATE_DATABASE || *c == SqlState::UNIQUE_VIOLATION)
-}
-
-/// What a failed read of a migration history table says about the table.
-pub enum HistoryError {
-    /// A missing column or function: the table has another tool's shape (the
-    /// server's message).
-    Shape(String),
-    /// The role may not read it.
-    Privilege,
-}
-
-/// Reads a history query's SQLSTATE (`None`: an ordinary session error).
-pub fn history_error(e: &tokio_postgres::Error) -> Option<HistoryError> {
-    let db = e.as_db_error()?;
-    let code = db.code();
-    if *code == SqlState::UNDEFINED_COLUMN || *code == SqlState::UNDEFINED_FUNCTION {
-        Some(HistoryError::Shape(scrub(db.message())))
-    } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
-        Some(HistoryError::Privilege)
-    } else {
-        None
-    }
-}
-
 /// The `require_auth` refusal inside an error's chain, if that is what it is.
 fn require_auth_refusal(
     err: &tokio_postgres::Error,
@@ -185,131 +158,6 @@ pub fn chain(err: &(dyn StdError + 'static)) -> String {
         source = s.source();
     }
     scrub(&parts.join(": "))
-}
-
-fn db_error(
-    db: &tokio_postgres::error::DbError,
-    stage: Stage,
-    ctx: &SessionContext<'_>,
-) -> Failure {
-    let code = db.code();
-    let server = scrub(db.message());
-    let said = format!("{} said: {server} (SQLSTATE {})", ctx.endpoint, code.code());
-    let stage = if stage == Stage::Tls {
-        Stage::Auth
-    } else {
-        stage
-    };
-    let relayed = (code.code() == "08P01")
-        .then(|| pgbouncer_error(&server))
-        .flatten();
-    if let Some(class) = relayed {
-        return Failure::new(class, stage, format!("{said} — this is PgBouncer speaking"))
-            .with_cause(Cause::Sqlstate(code.code().to_string()));
-    }
-    let (class, hint) = match code {
-        c if *c == SqlState::INVALID_PASSWORD => (Class::AuthFailed, password_hint(ctx)),
-        c if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => (Class::AccessRejected, access_hint(&server, ctx)),
-        c if *c == SqlState::INSUFFICIENT_PRIVILEGE => (
-            Class::AccessRejected,
-            // At login it is CONNECT; later, a check's query was refused.
-            (stage == Stage::Auth).then(|| format!("grant it: GRANT CONNECT ON DATABASE \"{}\" TO \"{}\";", ctx.dbname, ctx.user)),
-        ),
-        c if *c == SqlState::INVALID_CATALOG_NAME => (
-            Class::DatabaseMissing,
-            Some(format!("create it: CREATE DATABASE \"{}\" OWNER \"{}\"; (or createdb), or fix the database name in the URL", ctx.dbname, ctx.user)),
-        ),
-        c if *c == SqlState::CANNOT_CONNECT_NOW => (Class::ServerStarting, None),
-        c if *c == SqlState::TOO_MANY_CONNECTIONS => (Class::TooManyConnections, None),
-        c if c.code().starts_with("57P") => (Class::ServerStarting, None),
-        c if c.code().starts_with("53") => (Class::TooManyConnections, None),
-        c if c.code().starts_with("28") => (Class::AccessRejected, access_hint(&server, ctx)),
-        _ => (Class::AccessRejected, None),
-    };
-    let mut failure =
-        Failure::new(class, stage, said).with_cause(Cause::Sqlstate(code.code().to_string()));
-    if class == Class::AuthFailed && hint.is_some() {
-        failure.covers.push(Topic::Password);
-    }
-    failure.hints.extend(hint);
-    failure
-}
-
-/// PgBouncer reports its own failures, and relays the server's login errors, with
-/// SQLSTATE 08P01 and only a message.
-fn pgbouncer_error(message: &str) -> Option<Class> {
-    let m = message.to_ascii_lowercase();
-    type Matcher = fn(&str) -> bool;
-    let patterns: [(Matcher, Class); 8] = [
-        (
-            |m| m.starts_with("database \"") && m.ends_with("does not exist"),
-            Class::DatabaseMissing,
-        ),
-        (
-            |m| m.starts_with("no such database"),
-            Class::DatabaseMissing,
-        ),
-        (
-            |m| m.starts_with("password authentication failed"),
-            Class::AuthFailed,
-        ),
-        (|m| m.starts_with("no such user"), Class::AccessRejected),
-        (
-            |m| m.contains("the database system is"),
-            Class::ServerStarting,
-        ),
-        (
-            |m| m.contains("too many clients") || m.contains("remaining connection slots"),
-            Class::TooManyConnections,
-        ),
-        (
-            |m| m.contains("no more connections allowed"),
-            Class::TooManyConnections,
-        ),
-        (
-            |m| {
-                m.contains("pgbouncer cannot connect to server")
-                    || m.contains("server login has been failing")
-            },
-            Class::ConnectionRefused,
-        ),
-    ];
-    patterns
-        .iter()
-        .find(|(matches, _)| matches(&m))
-        .map(|(_, class)| *class)
-}
-
-fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
-    Some(match ctx.password_source {
-        Some("the URL") | None => format!(
-            "the password in the URL is not the password of role \"{}\" on this server (the official image sets POSTGRES_PASSWORD only when the data volume is first created: reset it with ALTER ROLE \"{}\" PASSWORD '...')",
-            ctx.user, ctx.user
-        ),
-        Some(source) => format!("the password came from {source}: check it is the password of role \"{}\"", ctx.user),
-    })
-}
-
-fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
-    if server.contains("no pg_hba.conf entry")
-        && server.contains("no encryption")
-        && ctx.sslmode != SslMode::Require
-    {
-        Some(
-            "the server accepts this user only over TLS: add sslmode=require to the URL"
-                .to_string(),
-        )
-    } else if server.contains("no pg_hba.conf entry") {
-        Some(format!("add a pg_hba.conf line allowing user \"{}\" to database \"{}\" from this address, then reload the server", ctx.user, ctx.dbname))
-    } else if server.contains("rejects connection") {
-        Some("a pg_hba.conf `reject` line matches this connection: allow this user, database and address".to_string())
-    } else if server.contains("not permitted to log in") {
-        Some(format!("allow it: ALTER ROLE \"{}\" LOGIN;", ctx.user))
-    } else if server.contains("does not exist") {
-        Some(format!("create the role: CREATE ROLE \"{}\" LOGIN PASSWORD '...'; or fix the user name in the URL", ctx.user))
-    } else {
-        None
-    }
 }
 
 fn closed(stage: Stage, ctx: &SessionContext<'_>) -> Failure {
@@ -365,70 +213,6 @@ fn io_failure(
     }
 }
 
-fn tls(err: &tokio_postgres::Error, chain: &str, ctx: &SessionContext<'_>) -> Failure {
-    if chain.contains("server does not support TLS") {
-        return Failure::new(
-            Class::TlsUnsupported,
-            Stage::Tls,
-            format!(
-                "{} does not offer TLS, and sslmode={} requires it",
-                ctx.endpoint, ctx.sslmode
-            ),
-        );
-    }
-    match rustls_cause(err) {
-        Some(rustls::Error::InvalidCertificate(cert)) => untrusted(cert, ctx),
-        Some(other) => Failure::new(
-            Class::TlsError,
-            Stage::Tls,
-            format!("TLS handshake with {} failed: {other}", ctx.endpoint),
-        ),
-        None => match find_cause::<io::Error>(err).map(io::Error::kind) {
-            Some(io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset) => {
-                closed(Stage::Tls, ctx)
-            }
-            _ => Failure::new(
-                Class::TlsError,
-                Stage::Tls,
-                format!("TLS handshake with {} failed: {chain}", ctx.endpoint),
-            ),
-        },
-    }
-}
-
-fn untrusted(cert: &rustls::CertificateError, ctx: &SessionContext<'_>) -> Failure {
-    use rustls::CertificateError as C;
-    let (reason, hint) = match cert {
-        C::NotValidForNameContext { expected, presented } => (
-            format!("the certificate is not valid for `{expected:?}`; it was issued for {}", presented.join(", ")),
-            "connect with a host name the certificate names, or use sslmode=verify-ca to check the chain only".to_string(),
-        ),
-        C::NotValidForName => (
-            "the certificate is not valid for this host name".to_string(),
-            "connect with a host name the certificate names, or use sslmode=verify-ca to check the chain only".to_string(),
-        ),
-        C::UnknownIssuer => (
-            "the certificate was not issued by a trusted CA".to_string(),
-            "give the server's CA with sslrootcert=/path/ca.pem (managed databases publish theirs), or sslmode=require to encrypt without verifying".to_string(),
-        ),
-        C::Expired | C::ExpiredContext { .. } => (
-            format!("the certificate has expired ({cert:?})"),
-            "renew the server's certificate".to_string(),
-        ),
-        C::NotValidYet | C::NotValidYetContext { .. } => (
-            format!("the certificate is not valid yet ({cert:?})"),
-            "check the clocks of this machine and the server".to_string(),
-        ),
-        other => (format!("the certificate was rejected: {other}"), "check the server's certificate chain".to_string()),
-    };
-    Failure::new(
-        Class::TlsUntrusted,
-        Stage::Tls,
-        format!("{}: {reason} (sslmode={})", ctx.endpoint, ctx.sslmode),
-    )
-    .with_hint(hint)
-}
-
 /// The first cause of type `T` in the chain.
 fn find_cause<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut source: Option<&'a (dyn StdError + 'static)> = Some(err);
@@ -441,17 +225,13 @@ fn find_cause<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> O
     None
 }
 
-/// rustls errors hide inside an `io::Error` whose `source()` skips them.
-fn rustls_cause<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    find_cause::<rustls::Error>(err).or_else(|| {
-        find_cause::<io::Error>(err)
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    })
-}
+use server::db_error;
+pub use server::{history_error, lost_the_race, HistoryError};
+use tls::tls;
 
 #[cfg(test)]
 mod tests {
+    use super::server::pgbouncer_error;
     use super::*;
 
     #[test]
