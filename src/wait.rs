@@ -198,15 +198,14 @@ fn mark_mismatches(targets: &[Target], states: &mut [TargetState]) {
     };
     for (i, state) in states.iter_mut().enumerate().skip(first + 1) {
         let Some(id) = identity(state) else { continue };
-        if id == reference {
-            continue;
-        }
-        let message = format!(
-            "{} reaches {id}, but {} reaches {reference}: they are not the same database",
-            targets[i].source, targets[first].source
+        let verdict = crate::checks::gates::same_database_verdict(
+            &targets[i].source,
+            &id,
+            &targets[first].source,
+            &reference,
         );
-        if let Some(attempt) = state.last.as_mut() {
-            attempt.result = Err(Failure::new(Class::TargetsMismatch, Stage::Query, message));
+        if let (Err(failure), Some(attempt)) = (verdict, state.last.as_mut()) {
+            attempt.result = Err(failure);
         }
     }
 }

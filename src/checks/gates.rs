@@ -56,6 +56,24 @@ fn version(ready: &Ready<'_>, min: Version) -> Result<(), Failure> {
     version_verdict(&ready.facts.endpoint, ready.facts.version.as_deref(), min)
 }
 
+/// The same-database gate: the target `source` reached `id` (cluster and
+/// database), the first target `first` reached `reference`. Doctor judges with it
+/// too.
+pub fn same_database_verdict(
+    source: &str,
+    id: &str,
+    first: &str,
+    reference: &str,
+) -> Result<(), Failure> {
+    if id == reference {
+        return Ok(());
+    }
+    Err(fail(
+        Class::TargetsMismatch,
+        format!("{source} reaches {id}, but {first} reaches {reference}: they are not the same database"),
+    ))
+}
+
 /// The version gate on what the server reported (doctor judges with it too).
 pub fn version_verdict(
     endpoint: &str,

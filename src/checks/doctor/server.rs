@@ -6,7 +6,7 @@ use super::{Checklist, Status};
 use crate::checks::sql::app_schema;
 use crate::class::Class;
 use crate::migrations::Report;
-use crate::outcome::{Failure, ServerFacts, Stage};
+use crate::outcome::{Failure, ServerFacts};
 use crate::settings::client::{Client, TlsPlan};
 use crate::settings::gates::SchemaPrivilege;
 use crate::settings::spec::ConnSpec;
@@ -364,24 +364,23 @@ pub(super) fn same_database(lists: &mut [Checklist], identities: &[(String, Stri
                 "URLs reach the same database",
                 "no session",
             ),
-            Some(id) if id == reference => list.push(
-                "same_database",
-                "URLs reach the same database",
-                Status::Ok,
-                format!("{id} (as {first_source})"),
-                None,
-            ),
-            Some(id) => {
-                let failure = Failure::new(
-                    Class::TargetsMismatch,
-                    Stage::Query,
-                    format!(
-                        "{} reaches {id}, {first_source} reaches {reference}",
-                        list.source
-                    ),
-                );
-                list.fail("same_database", "URLs reach the same database", &failure);
-            }
+            Some(id) => match crate::checks::gates::same_database_verdict(
+                &list.source,
+                id,
+                first_source,
+                reference,
+            ) {
+                Ok(()) => list.push(
+                    "same_database",
+                    "URLs reach the same database",
+                    Status::Ok,
+                    format!("{id} (as {first_source})"),
+                    None,
+                ),
+                Err(failure) => {
+                    list.fail("same_database", "URLs reach the same database", &failure)
+                }
+            },
         }
     }
 }
