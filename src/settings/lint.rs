@@ -66,8 +66,9 @@ pub fn lint(
     }
     if !spec.dbname_given {
         found.push(tagged("database_name")(format!(
-            "no database name given: libpq then connects to the database named after the user (`{}`); add `/DBNAME` to the URL",
-            spec.user
+            "no database name given: {} then connects to the database `{}`; add `/DBNAME` to the URL",
+            spec.client.name(),
+            spec.dbname
         )));
     }
     found.extend(pooler(spec, source, role).map(tagged("pooler_url")));
@@ -301,6 +302,33 @@ mod tests {
 
     fn has(found: &[String], needle: &str) -> bool {
         found.iter().any(|f| f.contains(needle))
+    }
+
+    #[test]
+    fn the_default_database_is_the_clients() {
+        for (client, db) in [
+            (Client::Libpq, "me"),
+            (Client::Prisma, "postgres"),
+            (Client::NodePostgres, "me"),
+        ] {
+            let reading = Reading::of(client);
+            let parsed = parse("postgres://me:pw@db:5432", reading).unwrap();
+            let spec = build(parsed.opts, &Env::default(), "me", reading).unwrap();
+            let ctx = Context {
+                reading,
+                client_chosen: true,
+                ..Context::default()
+            };
+            let found = lint(&spec, &parsed.notes, "DATABASE_URL", Role::Pooled, &ctx);
+            let text = format!("{found:?}");
+            assert!(
+                text.contains(&format!(
+                    "{} then connects to the database `{db}`",
+                    client.name()
+                )),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -167,6 +167,16 @@ fn from_string(origin: Origin<'_>, raw: &str, env: &Env, ctx: &Context, os_user:
 /// refuses over a parameter only Prisma or only node-postgres knows is that
 /// client's: no libpq-based app could use it.
 fn read(raw: &str, ctx: &Context) -> Result<(Parsed, Reading), ParseError> {
+    let t = raw.trim();
+    let quoted = t.len() >= 2
+        && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')));
+    if quoted {
+        // Every client reads the quotes as part of the string, and refuses it.
+        return Err(ParseError::new(
+            "the connection string is wrapped in quotes (copied from a .env file?): the client reads them as part of it",
+        )
+        .hint("remove the quotes around the value"));
+    }
     let err = match conninfo::parse(raw, ctx.reading) {
         Ok(parsed) => return Ok((parsed, ctx.reading)),
         Err(e) => e,
@@ -383,6 +393,24 @@ mod tests {
         );
         assert!(f.message.contains("set but empty"), "{}", f.message);
         assert!(f.hints[0].contains("run time"), "{:?}", f.hints);
+    }
+
+    #[test]
+    fn a_quoted_url_says_remove_the_quotes() {
+        let env = Env::from_pairs([("DATABASE_URL", "\"postgresql://u:Sup3rSecret@db/app\"")]);
+        let t = collect(&[], &[], &env, &ctx()).unwrap();
+        let failure = t[0].spec.as_ref().unwrap_err();
+        assert!(
+            failure.message.contains("wrapped in quotes"),
+            "{}",
+            failure.message
+        );
+        assert!(
+            failure.hints[0].contains("remove the quotes"),
+            "{:?}",
+            failure.hints
+        );
+        assert!(!t[0].display.contains("Sup3rSecret"), "{}", t[0].display);
     }
 
     #[test]
