@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
@@ -188,7 +189,7 @@ pub struct Options {
     pub min_server_version: Option<Version>,
 
     /// Gate: every target must reach a writable primary (not a standby).
-    #[arg(long, env = "PGREADY_REQUIRE_WRITABLE", global = true)]
+    #[arg(long, env = "PGREADY_REQUIRE_WRITABLE", value_parser = BoolishValueParser::new(), global = true)]
     pub require_writable: bool,
 
     /// Gate: the role needs this privilege on the app's schema (Prisma `schema=`,
@@ -225,12 +226,12 @@ pub struct Options {
 
     /// Gate: all URLs must reach the same cluster and database (default: on when
     /// several URL variables are set).
-    #[arg(long, value_name = "BOOL", env = "PGREADY_REQUIRE_SAME_DATABASE", num_args = 0..=1, default_missing_value = "true", global = true)]
+    #[arg(long, value_name = "BOOL", env = "PGREADY_REQUIRE_SAME_DATABASE", num_args = 0..=1, default_missing_value = "true", value_parser = BoolishValueParser::new(), global = true)]
     pub require_same_database: Option<bool>,
 
     /// Create the database when it is missing and the role may create it (once,
     /// safe against many gates doing the same at once).
-    #[arg(long, env = "PGREADY_CREATE_DATABASE", global = true)]
+    #[arg(long, env = "PGREADY_CREATE_DATABASE", value_parser = BoolishValueParser::new(), global = true)]
     pub create_database: bool,
 
     /// Gate on a migration tool's history table (repeatable): prisma, drizzle,
@@ -290,7 +291,7 @@ pub struct Options {
     pub termination_log: Option<std::path::PathBuf>,
 
     /// Print one JSON document on stdout when done.
-    #[arg(long, env = "PGREADY_JSON", global = true)]
+    #[arg(long, env = "PGREADY_JSON", value_parser = BoolishValueParser::new(), global = true)]
     pub json: bool,
 
     /// Progress lines on a non-terminal stderr: text or json.
@@ -304,7 +305,7 @@ pub struct Options {
     pub log_format: LogFormat,
 
     /// Print nothing but errors.
-    #[arg(short, long, env = "PGREADY_QUIET", global = true)]
+    #[arg(short, long, env = "PGREADY_QUIET", value_parser = BoolishValueParser::new(), global = true)]
     pub quiet: bool,
 }
 

@@ -232,3 +232,48 @@ fn unencoded_password_is_refused_by_every_client() {
     );
     run_args(&["check", "--url", &encoded]).assert_class("ready", 0);
 }
+
+#[test]
+fn boolean_variables_take_what_people_write() {
+    let url = format!("postgresql://app@127.0.0.1:{}/appdb", free_port());
+    for (value, json) in [
+        ("1", true),
+        ("yes", true),
+        ("on", true),
+        ("true", true),
+        ("0", false),
+        ("no", false),
+        ("off", false),
+    ] {
+        let run = run_cmd(
+            pgready()
+                .env("PGREADY_JSON", value)
+                .args(["check", "--url", &url]),
+        );
+        assert_eq!(
+            run.stdout.trim_start().starts_with('{'),
+            json,
+            "PGREADY_JSON={value}: {run:?}"
+        );
+        assert_eq!(run.code, 12, "{run:?}");
+    }
+    // `yes` is read (not refused as before), and means what the flag means.
+    let flag = run_cmd(pgready().args(["check", "--quiet", "--url", &url]));
+    let var = run_cmd(
+        pgready()
+            .env("PGREADY_QUIET", "yes")
+            .args(["check", "--url", &url]),
+    );
+    assert_eq!(
+        var.stderr.lines().count(),
+        flag.stderr.lines().count(),
+        "{var:?} vs {flag:?}"
+    );
+    assert_eq!(var.code, 12, "{var:?}");
+    let bad = run_cmd(
+        pgready()
+            .env("PGREADY_QUIET", "maybe")
+            .args(["check", "--url", &url]),
+    );
+    assert_eq!(bad.code, 2, "{bad:?}");
+}
