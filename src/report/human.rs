@@ -131,9 +131,7 @@ pub fn summary(v: &Verdict<'_>) -> Vec<String> {
         .map_or(String::new(), |p| format!(", Prisma {p}"));
     lines.push(format!(
         "pgready: ✗ {what}: {} (exit {}{prisma}) after {attempts}, {} ms",
-        v.class,
-        v.class.exit_code(),
-        v.elapsed_ms
+        v.class, v.exit_code, v.elapsed_ms
     ));
     lines.push(format!("    {}", v.message()));
     lines.extend(v.hints.iter().map(|h| format!("    hint: {h}")));

@@ -99,7 +99,7 @@ impl From<&Verdict<'_>> for TargetJson {
             url: scrub(&v.target.display),
             ready: v.facts.is_some(),
             class: v.class.name(),
-            exit_code: v.class.exit_code(),
+            exit_code: v.exit_code,
             prisma_code: v.class.prisma_code(),
             message: scrub(&v.message()),
             hints: v.hints.iter().map(|h| scrub(h)).collect(),

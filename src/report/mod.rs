@@ -23,6 +23,9 @@ pub struct Verdict<'a> {
     pub target: &'a Target,
     /// Its class (`interrupted` when a signal came first).
     pub class: Class,
+    /// Its exit code: the class's, or 128 + the signal's number when interrupted
+    /// (143 for SIGTERM, 130 for SIGINT).
+    pub exit_code: i32,
     /// Facts when ready.
     pub facts: Option<&'a ServerFacts>,
     /// The failure, when not ready.
@@ -70,7 +73,7 @@ pub fn verdicts<'a>(targets: &'a [Target], outcome: &'a RunOutcome) -> Vec<Verdi
     targets
         .iter()
         .zip(&outcome.states)
-        .map(|(target, state)| verdict(target, state, outcome.interrupted.is_some()))
+        .map(|(target, state)| verdict(target, state, outcome.interrupted))
         .collect()
 }
 
@@ -163,20 +166,29 @@ fn names_a_service(target: &Target) -> bool {
     })
 }
 
-fn verdict<'a>(target: &'a Target, state: &'a TargetState, interrupted: bool) -> Verdict<'a> {
+fn verdict<'a>(
+    target: &'a Target,
+    state: &'a TargetState,
+    interrupted: Option<i32>,
+) -> Verdict<'a> {
     let last = state.last.as_ref();
     let facts = last.and_then(|a| a.result.as_ref().ok());
     let failure = last.and_then(|a| a.result.as_ref().err());
     let class = match (state.class(), interrupted) {
         (Some(Class::Ready), _) => Class::Ready,
-        (_, true) => Class::Interrupted,
-        (Some(c), false) => c,
-        (None, false) => Class::InternalError,
+        (_, Some(_)) => Class::Interrupted,
+        (Some(c), None) => c,
+        (None, None) => Class::InternalError,
+    };
+    let exit_code = match (class, interrupted) {
+        (Class::Interrupted, Some(signal)) => Class::interrupted_exit_code(signal),
+        (c, _) => c.exit_code(),
     };
     let hints = hints(target, failure);
     Verdict {
         target,
         class,
+        exit_code,
         facts,
         failure,
         hints,
@@ -196,7 +208,7 @@ pub fn exit_code(verdicts: &[Verdict<'_>], interrupted: Option<i32>, style: Exit
     }
     let code = verdicts
         .iter()
-        .map(|v| v.class.exit_code())
+        .map(|v| v.exit_code)
         .find(|c| *c != 0)
         .unwrap_or(0);
     match style {

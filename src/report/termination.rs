@@ -41,7 +41,7 @@ pub fn message(verdicts: &[Verdict<'_>]) -> String {
         text.push_str(&format!(
             "pgready: {} (exit {}): {target}: {}\n",
             v.class,
-            v.class.exit_code(),
+            v.exit_code,
             v.message()
         ));
         if let Some(hint) = v.hints.first() {

@@ -80,7 +80,19 @@ fn retry_on_makes_a_permanent_class_retried() {
 fn signal_run(signal: i32, expected: i32) {
     let port = free_port();
     let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
-    let mut gate = Background::start(&["wait", "--json", "--timeout", "60s", "--url", &url]);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("termination-log");
+    let log_arg = log.display().to_string();
+    let mut gate = Background::start(&[
+        "wait",
+        "--json",
+        "--timeout",
+        "60s",
+        "--termination-log",
+        &log_arg,
+        "--url",
+        &url,
+    ]);
     // The handlers are installed before the first attempt: once it is reported, the
     // signal is pgready's to handle.
     gate.wait_for("connection_refused");
@@ -89,6 +101,19 @@ fn signal_run(signal: i32, expected: i32) {
     assert_eq!(run.code, expected, "{run:?}");
     let t = run.target();
     assert_eq!(t["class"], "interrupted");
+    // Every rendering says the code the process exits with (143 for SIGTERM).
+    assert_eq!(t["exit_code"], expected, "{t}");
+    assert_eq!(run.json()["exit_code"], expected);
+    assert!(
+        run.stderr.contains(&format!("(exit {expected}")),
+        "{}",
+        run.stderr
+    );
+    let termination = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        termination.contains(&format!("(exit {expected})")),
+        "{termination}"
+    );
     assert!(
         t["message"]
             .as_str()
