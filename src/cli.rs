@@ -37,6 +37,9 @@ pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]
     pub opts: Options,
+    /// With no command, `wait`'s: the command to exec once every target is ready.
+    #[arg(last = true, value_name = "CMD")]
+    pub exec: Vec<OsString>,
 }
 
 /// The commands.

@@ -143,7 +143,7 @@ impl Settings {
         };
         Settings {
             mode: match cli.command {
-                None => Mode::Wait { exec: Vec::new() },
+                None => Mode::Wait { exec: cli.exec },
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
                 Some(Command::Doctor { replicas }) => Mode::Doctor { replicas },

@@ -160,6 +160,23 @@ fn exec_replaces_pgready_once_ready() {
 }
 
 #[test]
+fn wait_is_the_default_command_with_a_command_to_exec() {
+    // The usage line's `pgready [wait] [OPTIONS] [-- CMD]`: no `wait` needed.
+    let pg = Pg::start();
+    let run = run_args(&[
+        "-q",
+        "--url",
+        &pg.url(""),
+        "--",
+        "sh",
+        "-c",
+        "echo ran; exit 7",
+    ]);
+    assert_eq!(run.code, 7, "{run:?}");
+    assert_eq!(run.stdout.trim(), "ran");
+}
+
+#[test]
 fn exec_does_not_run_when_not_ready() {
     let port = free_port();
     let url = format!("postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{port}/appdb");
