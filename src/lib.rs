@@ -25,6 +25,8 @@
 //! - [`report`]: human, JSON and log output, all redacted.
 //! - [`exec`]: hand the process over to the app's command.
 //! - [`secret`]: the redacting password type and the last-line scrubber.
+//! - [`finding`]: one evaluated fact as data (check, status, class, stage, cause,
+//!   evidence, fix) — what doctor renders and what a failure is the verdict of.
 
 #![warn(missing_docs, rust_2018_idioms)]
 
@@ -36,6 +38,7 @@ pub mod class;
 mod classify;
 pub mod cli;
 pub mod exec;
+pub mod finding;
 mod migrations;
 pub mod outcome;
 mod probe;

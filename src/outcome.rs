@@ -129,6 +129,18 @@ pub enum Cause {
     Sqlstate(String),
     /// The connection string's scheme: missing, or not one the client reads.
     UrlScheme,
+    /// The operating system's error for a connect.
+    Io(std::io::ErrorKind),
+}
+
+impl Cause {
+    /// The SQLSTATE, when the cause is one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            Cause::Sqlstate(code) => Some(code),
+            _ => None,
+        }
+    }
 }
 
 impl Failure {
@@ -159,10 +171,7 @@ impl Failure {
 
     /// The SQLSTATE it came from, if the server sent one.
     pub fn sqlstate(&self) -> Option<&str> {
-        match &self.cause {
-            Some(Cause::Sqlstate(code)) => Some(code),
-            _ => None,
-        }
+        self.cause.as_ref().and_then(Cause::sqlstate)
     }
 
     /// Adds a specific hint.
@@ -183,4 +192,38 @@ pub struct Attempt {
     pub actions: Vec<String>,
     /// What each migration tool's history showed (when checked and reached).
     pub migrations: Vec<crate::migrations::Report>,
+    /// The names resolved and addresses dialled, in order.
+    pub route: Vec<Step>,
+}
+
+impl Attempt {
+    /// An attempt with this result and nothing else recorded.
+    pub fn of(result: Result<ServerFacts, Failure>) -> Self {
+        Attempt {
+            result,
+            stages: Stages::default(),
+            actions: Vec::new(),
+            migrations: Vec::new(),
+            route: Vec::new(),
+        }
+    }
+}
+
+/// One step on the way to a server, as an attempt walked it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A host name and the addresses it resolved to.
+    Resolved {
+        /// The name.
+        name: String,
+        /// Its addresses, or why there are none.
+        result: Result<Vec<std::net::IpAddr>, Failure>,
+    },
+    /// An address (`ip:port`) or socket path dialled.
+    Dialled {
+        /// Where.
+        to: String,
+        /// Whether it accepted.
+        result: Result<(), Failure>,
+    },
 }

@@ -257,12 +257,7 @@ impl<S: Source> Driver<'_, S> {
         let spec = match &self.target.spec {
             Ok(spec) => spec,
             Err(failure) => {
-                let attempt = Attempt {
-                    result: Err(failure.clone()),
-                    stages: Default::default(),
-                    actions: Vec::new(),
-                    migrations: Vec::new(),
-                };
+                let attempt = Attempt::of(Err(failure.clone()));
                 self.record(attempt, false, true);
                 return;
             }

@@ -142,7 +142,8 @@ pub fn schema_verdict(
     )))
 }
 
-async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
+/// `--require-table`: every table exists (in the app's schema unless qualified).
+pub async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
     let default_schema = app_schema(ready.spec);
     let names: Vec<TableName> = gates
         .tables
@@ -184,7 +185,8 @@ async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
     ))
 }
 
-async fn extensions(ready: &Ready<'_>, wanted: &[String]) -> Result<(), Failure> {
+/// `--require-extension`: every extension is created in the database.
+pub async fn extensions(ready: &Ready<'_>, wanted: &[String]) -> Result<(), Failure> {
     let list: Vec<String> = wanted.iter().map(|e| literal(e)).collect();
     let sql = format!(
         "SELECT w.name, e.extname IS NOT NULL, a.name IS NOT NULL FROM unnest(ARRAY[{}]) AS w(name) \

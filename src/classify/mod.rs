@@ -13,7 +13,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::class::Class;
-use crate::outcome::{Failure, Stage};
+use crate::outcome::{Cause, Failure, Stage};
 use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
 use crate::settings::vocab::SslMode;
@@ -82,7 +82,7 @@ pub fn connect(endpoint: &str, err: &io::Error, unix: bool) -> Failure {
         K::PermissionDenied if unix => (Class::AccessRejected, format!("no permission to open the socket {endpoint}")),
         _ => (Class::ConnectionRefused, format!("cannot connect to {endpoint}: {err}")),
     };
-    Failure::new(class, Stage::Connect, scrub(&message))
+    Failure::new(class, Stage::Connect, scrub(&message)).with_cause(Cause::Io(err.kind()))
 }
 
 /// A TLS set-up error (files, roots) before any connection.

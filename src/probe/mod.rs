@@ -9,6 +9,7 @@ pub mod sniff;
 pub mod tls;
 pub mod watch;
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use tokio::time::Instant;
 use tokio_util::either::Either;
 
 use crate::classify;
-use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages};
+use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages, Step};
 use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
 
 /// A connected socket, TCP or Unix, checked to speak PostgreSQL.
@@ -107,6 +108,7 @@ struct Job<'a, I> {
     spec: &'a ConnSpec,
     deadline: Instant,
     inspect: &'a I,
+    route: RefCell<Vec<Step>>,
 }
 
 impl Prober {
@@ -135,6 +137,7 @@ impl Prober {
             spec,
             deadline,
             inspect,
+            route: RefCell::default(),
         };
         let mut stages = Stages::default();
         let mut result = self.over_hosts(&job, attrs, &mut stages).await;
@@ -143,10 +146,9 @@ impl Prober {
             result = self.over_hosts(&job, SessionAttrs::Any, &mut stages).await;
         }
         Attempt {
-            result,
             stages,
-            actions: Vec::new(),
-            migrations: Vec::new(),
+            route: job.route.into_inner(),
+            ..Attempt::of(result)
         }
     }
 
@@ -197,7 +199,9 @@ impl Prober {
                     return Err(failure);
                 }
             }
-            let socket = self.open(endpoint, &label, deadline, stages).await?;
+            let socket = self
+                .open(endpoint, &label, deadline, stages, &job.route)
+                .await?;
             match session.run(socket, plan, stages, job.inspect).await {
                 Ok(facts) => return Ok(facts),
                 Err(f) => failed = Some((plan, f)),
@@ -216,11 +220,12 @@ impl Prober {
         label: &str,
         deadline: Instant,
         stages: &mut Stages,
+        route: &RefCell<Vec<Step>>,
     ) -> Result<Socket, Failure> {
         if let Some(addr) = endpoint.addr {
             // libpq's hostaddr: dialled as given, no resolution.
             let started = Instant::now();
-            let socket = connect_any(&[addr], endpoint.port, label, deadline).await;
+            let socket = connect_any(&[addr], endpoint.port, label, deadline, route).await;
             stages.add(Stage::Connect, started.elapsed());
             return Ok(watched(Either::Left(socket?)));
         }
@@ -228,20 +233,28 @@ impl Prober {
             Host::Unix(dir) => {
                 let path = dir.join(format!(".s.PGSQL.{}", endpoint.port));
                 let started = Instant::now();
-                let socket =
-                    bounded(Stage::Connect, label, deadline, UnixStream::connect(&path)).await;
+                let socket = bounded(Stage::Connect, label, deadline, UnixStream::connect(&path))
+                    .await
+                    .and_then(|s| s.map_err(|e| classify::connect(label, &e, true)));
                 stages.add(Stage::Connect, started.elapsed());
-                let socket = socket?.map_err(|e| classify::connect(label, &e, true))?;
-                Ok(watched(Either::Right(socket)))
+                route.borrow_mut().push(Step::Dialled {
+                    to: path.display().to_string(),
+                    result: socket.as_ref().map(|_| ()).map_err(Clone::clone),
+                });
+                Ok(watched(Either::Right(socket?)))
             }
             Host::Tcp(name) => {
                 let started = Instant::now();
-                let addrs =
-                    bounded(Stage::Resolve, name, deadline, self.resolver.lookup(name)).await;
+                let addrs = bounded(Stage::Resolve, name, deadline, self.resolver.lookup(name))
+                    .await
+                    .and_then(|a| a.map_err(|e| classify::resolve(name, &e)));
                 stages.add(Stage::Resolve, started.elapsed());
-                let addrs = addrs?.map_err(|e| classify::resolve(name, &e))?;
+                route.borrow_mut().push(Step::Resolved {
+                    name: name.clone(),
+                    result: addrs.clone(),
+                });
                 let started = Instant::now();
-                let socket = connect_any(&addrs, endpoint.port, label, deadline).await;
+                let socket = connect_any(&addrs?, endpoint.port, label, deadline, route).await;
                 stages.add(Stage::Connect, started.elapsed());
                 Ok(watched(Either::Left(socket?)))
             }
@@ -274,16 +287,28 @@ async fn connect_any(
     port: u16,
     label: &str,
     deadline: Instant,
+    route: &RefCell<Vec<Step>>,
 ) -> Result<TcpStream, Failure> {
     let mut last = None;
     for ip in addrs {
         let addr = SocketAddr::new(*ip, port);
-        match bounded(Stage::Connect, label, deadline, TcpStream::connect(addr)).await? {
+        // Past the deadline the attempt ends; a refusal moves on to the next address.
+        let (dialled, at_deadline) =
+            match bounded(Stage::Connect, label, deadline, TcpStream::connect(addr)).await {
+                Ok(r) => (r.map_err(|e| classify::connect(label, &e, false)), false),
+                Err(timeout) => (Err(timeout), true),
+            };
+        route.borrow_mut().push(Step::Dialled {
+            to: addr.to_string(),
+            result: dialled.as_ref().map(|_| ()).map_err(Clone::clone),
+        });
+        match dialled {
             Ok(stream) => {
                 let _ = stream.set_nodelay(true);
                 return Ok(stream);
             }
-            Err(e) => last = Some(classify::connect(label, &e, false)),
+            Err(f) if at_deadline => return Err(f),
+            Err(f) => last = Some(f),
         }
     }
     Err(last.unwrap_or_else(|| classify::timeout(Stage::Connect, label, Duration::ZERO)))

@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::clean;
-use crate::checks::doctor::{Checklist, Status};
+use crate::checks::doctor::Checklist;
+use crate::finding::Status;
 
 /// The checklist for a terminal or a log.
 pub fn human(lists: &[Checklist], colour: bool) -> String {
@@ -16,17 +17,38 @@ pub fn human(lists: &[Checklist], colour: bool) -> String {
             format!("{} {}", list.source, list.url)
         };
         out.push_str(&format!("pgready doctor: {what} ({} rules)\n", list.client));
-        for item in &list.items {
+        let mut items = list.items.iter().peekable();
+        while let Some(item) = items.next() {
+            if item.status == Status::Skip {
+                // A run of checks skipped for one reason reads as one line.
+                let mut titles = vec![item.check.title()];
+                while let Some(next) =
+                    items.next_if(|n| n.status == Status::Skip && n.evidence == item.evidence)
+                {
+                    titles.push(next.check.title());
+                }
+                let (on, off) = if colour {
+                    ("\x1b[2m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
+                out.push_str(&format!(
+                    "  {} {on}{}{off}: {}\n",
+                    item.status.symbol(),
+                    titles.join(", "),
+                    item.evidence
+                ));
+                continue;
+            }
             let (on, off) = match (colour, item.status) {
                 (true, Status::Fail) => ("\x1b[31m", "\x1b[0m"),
                 (true, Status::Warn) => ("\x1b[33m", "\x1b[0m"),
-                (true, Status::Skip) => ("\x1b[2m", "\x1b[0m"),
                 _ => ("", ""),
             };
             out.push_str(&format!(
                 "  {} {on}{}{off}: {}\n",
                 item.status.symbol(),
-                item.title,
+                item.check.title(),
                 item.evidence
             ));
             if let Some(fix) = item

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::Verdict;
+use crate::finding::Check;
 use crate::secret::scrub;
 
 /// The whole run.
@@ -47,6 +48,10 @@ pub struct TargetJson {
     pub server_version: Option<String>,
     /// The stage that failed, when not ready.
     pub stage: Option<&'static str>,
+    /// The check that failed, when not ready: the id `doctor` gives the same finding.
+    pub check: Option<Check>,
+    /// The server's SQLSTATE the failure came from, when it sent one.
+    pub sqlstate: Option<String>,
     /// Whose rules the URL was read by (`libpq`, `prisma`, `node-postgres`).
     pub client: Option<&'static str>,
     /// TLS facts of the ready session (`null` without TLS).
@@ -107,6 +112,8 @@ impl From<&Verdict<'_>> for TargetJson {
             elapsed_ms: v.elapsed_ms,
             server_version: v.facts.and_then(|f| f.version.clone()),
             stage: v.failure.map(|f| f.stage.name()),
+            check: v.failure.map(Check::of),
+            sqlstate: v.failure.and_then(|f| f.sqlstate().map(str::to_string)),
             client: v.target.spec.as_ref().ok().map(|s| s.client.name()),
             tls: v
                 .facts

@@ -11,7 +11,7 @@ pub mod termination;
 use crate::class::Class;
 use crate::cli::ExitCodes;
 use crate::outcome::{Failure, ServerFacts, Stages, Topic};
-use crate::settings::lint::Finding;
+use crate::settings::lint::Lint;
 use crate::settings::spec::Host;
 use crate::settings::targets::Target;
 use crate::wait::{RunOutcome, TargetState};
@@ -117,7 +117,7 @@ fn hints(target: &Target, failure: Option<&Failure>) -> Vec<String> {
 }
 
 /// Appends the findings whose topic no earlier hint covered.
-fn push_findings(hints: &mut Vec<String>, covered: &mut Vec<Topic>, findings: &[&Finding]) {
+fn push_findings(hints: &mut Vec<String>, covered: &mut Vec<Topic>, findings: &[&Lint]) {
     for finding in findings {
         if let Some(topic) = lint_topic(finding.id) {
             if covered.contains(&topic) {

@@ -33,7 +33,7 @@ const POOLER_PORTS: [u16; 2] = [6432, 6543];
 
 /// One lint finding: a stable id (doctor items use it) and the hint text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
+pub struct Lint {
     /// Stable id: `password_encoding`, `localhost_in_container`, `database_name`,
     /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`,
     /// `libpq_version`.
@@ -42,18 +42,12 @@ pub struct Finding {
     pub message: String,
 }
 
-fn tagged(id: &'static str) -> impl Fn(String) -> Finding {
-    move |message| Finding { id, message }
+fn tagged(id: &'static str) -> impl Fn(String) -> Lint {
+    move |message| Lint { id, message }
 }
 
 /// All findings for one target, most important first.
-pub fn lint(
-    spec: &ConnSpec,
-    notes: &Notes,
-    source: &str,
-    role: Role,
-    ctx: &Context,
-) -> Vec<Finding> {
+pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Context) -> Vec<Lint> {
     let mut found = Vec::new();
     found.extend(unencoded_password(notes).map(tagged("password_encoding")));
     if ctx.in_container {

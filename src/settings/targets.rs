@@ -31,7 +31,7 @@ pub struct Target {
     /// The spec, or an `invalid_config` failure.
     pub spec: Result<ConnSpec, Failure>,
     /// Lint findings (hints shown with the outcome).
-    pub lint: Vec<lint::Finding>,
+    pub lint: Vec<lint::Lint>,
     /// What the target is for (by its variable's name).
     pub role: Role,
     /// Whether it came from a URL variable (not `--url` or `PG*`).

@@ -12,7 +12,7 @@ use tokio::time::{sleep, sleep_until, Instant};
 use super::*;
 use crate::class::Cost;
 use crate::cli::{Cli, ExitCodes};
-use crate::outcome::{ServerFacts, Stages};
+use crate::outcome::ServerFacts;
 use crate::retry::pace;
 use crate::settings::env::Env;
 
@@ -68,12 +68,7 @@ impl Source for Script {
                 Some(class) => Err(Failure::new(class, Stage::Auth, class.to_string())),
             }
         };
-        Attempt {
-            result,
-            stages: Stages::default(),
-            actions: Vec::new(),
-            migrations: Vec::new(),
-        }
+        Attempt::of(result)
     }
 
     async fn create_database(

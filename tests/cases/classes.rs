@@ -34,6 +34,9 @@ fn ready_check_prints_the_documented_json() {
         assert!(t["stages_ms"][stage].is_number(), "{stage}: {t}");
     }
     assert!(t["hints"].is_array() && t["message"].is_string());
+    for ready_null in ["stage", "check", "sqlstate"] {
+        assert!(t[ready_null].is_null(), "{ready_null}: {t}");
+    }
 }
 
 #[test]
@@ -58,6 +61,8 @@ fn dns_not_found() {
     ]);
     run.assert_class("dns_not_found", 10);
     assert_eq!(run.target()["prisma_code"], "P1001");
+    assert_eq!(run.target()["check"], "host_resolves");
+    assert!(run.target()["sqlstate"].is_null());
     // The URL already names a service: "use the service's name" is no advice.
     let hints = run.target()["hints"].to_string();
     assert!(!hints.contains("e.g. `postgres`"), "{hints}");
@@ -137,6 +142,10 @@ fn auth_failed_wrong_password() {
     run.assert_class("auth_failed", 30);
     let t = run.target();
     assert_eq!(t["prisma_code"], "P1000");
+    assert_eq!(
+        (&t["check"], &t["sqlstate"]),
+        (&"authentication".into(), &"28P01".into())
+    );
     assert_eq!(t["attempts"], 1, "auth_failed is not retried");
     assert!(t["message"].as_str().unwrap().contains("28P01"), "{t}");
     // One hint per cause: the password reset once, the encoding at most once.
@@ -197,6 +206,8 @@ fn database_missing() {
     let run = run_args(&["check", "--json", "--url", &url]);
     run.assert_class("database_missing", 32);
     assert_eq!(run.target()["prisma_code"], "P1003");
+    assert_eq!(run.target()["check"], "database_exists");
+    assert_eq!(run.target()["sqlstate"], "3D000");
     assert!(
         run.stderr.contains("CREATE DATABASE \"nosuchdb\""),
         "{}",

@@ -30,6 +30,19 @@ fn item(run: &Run, id: &str) -> (String, String) {
         .unwrap_or_else(|| panic!("no item {id}: {}", run.stdout))
 }
 
+/// The item ids the README's Doctor section lists, in backticks.
+fn readme_doctor_ids() -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Doctor").unwrap()..];
+    let section = &section[..section.find("`--json` prints").unwrap()];
+    section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
 fn doctor(args: &[&str]) -> Run {
     let mut all = vec!["doctor", "--json"];
     all.extend_from_slice(args);
@@ -149,6 +162,9 @@ fn pooler_detection_through_pgbouncer() {
         .find(|i| i["id"] == "pooler")
         .unwrap();
     assert_eq!(pooler["status"], "fail", "{pooler}");
+    // A configuration error, not pgready's own (exit 1 was internal_error).
+    assert_eq!(pooler["class"], "invalid_config", "{pooler}");
+    assert_eq!(run.code, 2, "{}", run.stdout);
     // pgbouncer=true on a direct connection is noted.
     let run = doctor(&["--url", &pg.url("pgbouncer=true")]);
     assert_eq!(item(&run, "pooler").0, "warn", "{}", run.stdout);
@@ -196,6 +212,16 @@ fn failures_stop_the_checklist_where_they_happen() {
         &pg.url_for("app", APP_PASSWORD_URL, "nosuchdb", ""),
     ]);
     assert_eq!(item(&run, "database_exists").0, "fail");
+    // What the server checks before the database still shows as passed, and every
+    // later item is skipped under its own id (the README's list), none collapsed.
+    assert_eq!(item(&run, "authentication").0, "ok", "{}", run.stdout);
+    let documented = readme_doctor_ids();
+    for (id, status, _) in items(&run) {
+        assert!(documented.contains(&id), "{id} is not in the README's list");
+        if id == "server_version" || id == "schema_privileges" {
+            assert_eq!(status, "skip", "{id}");
+        }
+    }
     let port = free_port();
     let run = doctor(&[
         "--url",
@@ -303,4 +329,33 @@ fn migration_history_item() {
         "{}",
         run.stdout
     );
+}
+
+/// doctor honours the table and extension gates it offers: judged as `wait` judges
+/// them, one finding each, and the other items still run.
+#[test]
+fn table_and_extension_gates_are_findings() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let run = doctor(&[
+        "--url",
+        &url,
+        "--require-table",
+        "users",
+        "--require-extension",
+        "plpgsql",
+    ]);
+    let (status, evidence) = item(&run, "tables");
+    assert_eq!(status, "fail", "{evidence}");
+    assert!(evidence.contains("users"), "{evidence}");
+    assert_eq!(item(&run, "extensions").0, "ok", "{}", run.stdout);
+    assert_eq!(item(&run, "connection_headroom").0, "ok", "{}", run.stdout);
+    assert_eq!(run.code, 45, "table_missing: {run:?}");
+    pg.sql_in(
+        "appdb",
+        "CREATE TABLE users (id int); GRANT SELECT ON users TO app",
+    );
+    let run = doctor(&["--url", &url, "--require-table", "users"]);
+    assert_eq!(item(&run, "tables").0, "ok", "{}", run.stdout);
+    assert_eq!(run.code, 0, "{run:?}");
 }

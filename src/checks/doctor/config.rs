@@ -1,7 +1,9 @@
-//! The items about the connection string, before any connection.
+//! The findings about the connection string, before any connection: the lint's,
+//! each as the check it belongs to.
 
-use super::{Checklist, Status};
-use crate::settings::lint::Finding;
+use super::Checklist;
+use crate::finding::{Check, Finding};
+use crate::settings::lint::Lint;
 use crate::settings::spec::ConnSpec;
 use crate::settings::targets::Target;
 
@@ -12,75 +14,80 @@ pub(super) fn config_items(list: &mut Checklist, target: &Target, spec: &ConnSpe
         .next()
         .filter(|_| target.display.contains("://"))
         .unwrap_or("key=value");
-    list.push(
-        "url_parses",
-        "connection string",
-        Status::Ok,
+    list.add(Finding::ok(
+        Check::UrlParses,
         format!("{} host(s), user \"{}\"", spec.endpoints.len(), spec.user),
-        None,
-    );
-    list.push("scheme", "scheme", Status::Ok, scheme, None);
+    ));
+    list.add(Finding::ok(Check::Scheme, scheme));
     let plan = crate::settings::plan::plan(target, &spec.reading.label());
-    list.push(
-        "connection_plan",
-        "connection plan",
-        Status::Ok,
+    list.add(Finding::ok(
+        Check::ConnectionPlan,
         format!("as {} reads it: {}", plan.client, plan.one_line()),
-        None,
-    );
-    list.finding(
-        &target.lint,
-        "libpq_version",
-        "meaning under each libpq major",
+    ));
+    let lint = &target.lint;
+    list.add(linted(
+        lint,
+        Check::LibpqVersion,
         "the same under libpq 15 to 18",
-    );
-    list.finding(
-        &target.lint,
-        "database_name",
-        "database name",
+    ));
+    list.add(linted(
+        lint,
+        Check::DatabaseName,
         format!("\"{}\"", spec.dbname),
-    );
-    list.finding(
-        &target.lint,
-        "password_encoding",
-        "password encoding",
-        match &spec.password {
-            Some(_) => format!(
-                "password from {}, no unencoded special characters",
-                spec.password_source.as_deref().unwrap_or("the URL")
-            ),
-            None => "no password given (the server may not ask for one)".to_string(),
-        },
-    );
-    let tls = spec.tls.summary();
-    let mut semantics: Vec<&Finding> = target
-        .lint
-        .iter()
-        .filter(|f| f.id == "client_semantics" || f.id == "prisma_url")
-        .collect();
-    semantics.dedup();
-    if semantics.is_empty() {
-        list.push(
-            "client_semantics",
-            "meaning under each client",
-            Status::Ok,
-            format!("{}: {tls}", spec.client.name()),
-            None,
-        );
-    } else {
-        let text: Vec<&str> = semantics.iter().map(|f| f.message.as_str()).collect();
-        list.push("client_semantics", "meaning under each client", Status::Warn, text.join("; "), Some("run pgready with the app's own client (--client) and make the URL mean the same to every client that reads it".into()));
-    }
-    list.finding(
-        &target.lint,
-        "localhost_in_container",
-        "host inside a container",
+    ));
+    let password = match &spec.password {
+        Some(_) => format!(
+            "password from {}, no unencoded special characters",
+            spec.password_source.as_deref().unwrap_or("the URL")
+        ),
+        None => "no password given (the server may not ask for one)".to_string(),
+    };
+    list.add(linted(lint, Check::PasswordEncoding, password));
+    list.add(semantics(lint, spec));
+    list.add(linted(
+        lint,
+        Check::LocalhostInContainer,
         "not a loopback host, or not in a container",
-    );
-    list.finding(
-        &target.lint,
-        "pooler_url",
-        "pooled vs direct URL (by the URL)",
+    ));
+    list.add(linted(
+        lint,
+        Check::PoolerUrl,
         "no pooler port or host in the URL",
-    );
+    ));
+}
+
+/// ✅ with `ok`, or ⚠️ with what the lint found for `check`.
+pub(super) fn linted(lint: &[Lint], check: Check, ok: impl Into<String>) -> Finding {
+    let found: Vec<&str> = lint
+        .iter()
+        .filter(|l| l.id == check.id())
+        .map(|l| l.message.as_str())
+        .collect();
+    if found.is_empty() {
+        Finding::ok(check, ok)
+    } else {
+        Finding::warn(check, found.join("; "), None)
+    }
+}
+
+/// The URL's meaning under the selected client vs the others.
+pub(super) fn semantics(lint: &[Lint], spec: &ConnSpec) -> Finding {
+    let mut found: Vec<&str> = lint
+        .iter()
+        .filter(|l| l.id == "client_semantics" || l.id == "prisma_url")
+        .map(|l| l.message.as_str())
+        .collect();
+    found.dedup();
+    if found.is_empty() {
+        let tls = spec.tls.summary();
+        return Finding::ok(
+            Check::ClientSemantics,
+            format!("{}: {tls}", spec.client.name()),
+        );
+    }
+    Finding::warn(
+        Check::ClientSemantics,
+        found.join("; "),
+        Some("run pgready with the app's own client (--client) and make the URL mean the same to every client that reads it".into()),
+    )
 }

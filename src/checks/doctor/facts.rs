@@ -4,9 +4,11 @@
 use std::cell::RefCell;
 
 use crate::checks::sql::{app_schema, literal};
+use crate::finding::{Check, Finding};
 use crate::migrations::Report;
 use crate::outcome::Failure;
 use crate::probe::{Inspect, Ready};
+use crate::settings::gates::Gates;
 use crate::settings::migrations::MigrationPlan;
 
 /// What doctor asks the server in one query.
@@ -69,6 +71,9 @@ pub(super) struct Collector<'a> {
     /// Whether the plan is doctor's own search for any known history table.
     pub(super) searching: bool,
     pub(super) migrations: RefCell<Vec<(Report, Option<Failure>)>>,
+    /// The table and extension gates asked for, judged as `wait` judges them.
+    pub(super) gates: &'a Gates,
+    pub(super) gate_findings: RefCell<Vec<Finding>>,
 }
 
 impl Inspect for Collector<'_> {
@@ -89,6 +94,7 @@ impl Inspect for Collector<'_> {
                 }
             }
         }
+        self.judge_gates(ready).await;
         let sql = format!("{FACTS_SQL}{}", literal(&app_schema(ready.spec)));
         let row = ready
             .rows(&sql)
@@ -102,5 +108,35 @@ impl Inspect for Collector<'_> {
             identity: identity.clone(),
         };
         Ok(identity)
+    }
+}
+
+impl Collector<'_> {
+    /// The gates doctor shares with `wait`: a failure is a finding, not the end of
+    /// the session.
+    async fn judge_gates(&self, ready: &Ready<'_>) {
+        let mut found = self.gates_found(ready).await;
+        self.gate_findings.borrow_mut().append(&mut found);
+    }
+
+    async fn gates_found(&self, ready: &Ready<'_>) -> Vec<Finding> {
+        let g = self.gates;
+        let mut found = Vec::new();
+        if !g.tables.is_empty() {
+            let names: Vec<String> = g.tables.iter().map(ToString::to_string).collect();
+            found.push(match crate::checks::gates::tables(ready, g).await {
+                Ok(()) => Finding::ok(Check::Tables, names.join(", ")),
+                Err(f) => Finding::failed(Check::Tables, &f),
+            });
+        }
+        if !g.extensions.is_empty() {
+            found.push(
+                match crate::checks::gates::extensions(ready, &g.extensions).await {
+                    Ok(()) => Finding::ok(Check::Extensions, g.extensions.join(", ")),
+                    Err(f) => Finding::failed(Check::Extensions, &f),
+                },
+            );
+        }
+        found
     }
 }

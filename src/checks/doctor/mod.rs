@@ -1,6 +1,8 @@
 //! `pgready doctor`: the troubleshooting guides' checklist, evaluated. One pass per
-//! target, no retries, nothing changed: each item says ✅/⚠️/❌ with the evidence it
-//! saw and the fix, in the order the guides check causes.
+//! target, no retries, nothing changed: each check is a [`Finding`] (✅/⚠️/❌ with
+//! the evidence it saw and the fix), in the order the guides check causes. Every
+//! finding after the connection comes from the one attempt the probe makes, as
+//! `wait` would make it: its route, its failure, or the facts its session read.
 
 mod config;
 mod facts;
@@ -9,7 +11,7 @@ mod server;
 
 use config::config_items;
 use facts::Collector;
-use network::{failed_session, network_items};
+use network::{failed_session, route_findings};
 use server::{migration_items, same_database, session_items};
 
 use std::cell::RefCell;
@@ -18,56 +20,27 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::class::Class;
-use crate::outcome::Failure;
+use crate::finding::{Check, Finding, Status};
 use crate::probe::Prober;
-use crate::settings::lint::Finding;
 use crate::settings::migrations::MigrationPlan;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
 
-/// An item's verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Fine.
-    Ok,
-    /// Works, but likely to bite.
-    Warn,
-    /// Broken.
-    Fail,
-    /// Not checked (an earlier item failed, or it does not apply).
-    Skip,
-}
-
-impl Status {
-    /// The symbol shown in the checklist.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Status::Ok => "✅",
-            Status::Warn => "⚠️",
-            Status::Fail => "❌",
-            Status::Skip => "➖",
-        }
-    }
-}
-
-/// One checklist item.
-#[derive(Clone, Debug, Serialize)]
-pub struct Item {
-    /// Stable id.
-    pub id: &'static str,
-    /// Verdict.
-    pub status: Status,
-    /// What it checks, in a few words.
-    pub title: &'static str,
-    /// What pgready saw.
-    pub evidence: String,
-    /// What to do (for ⚠️ and ❌).
-    pub fix: Option<String>,
-    /// The contract class a failure corresponds to (exit code).
-    #[serde(skip)]
-    pub class: Option<Class>,
-}
+/// The checks a session answers, in order: skipped by their own ids when there is
+/// no session to answer them.
+const SESSION_CHECKS: [Check; 11] = [
+    Check::ServerResponds,
+    Check::Tls,
+    Check::Authentication,
+    Check::DatabaseExists,
+    Check::ConnectPrivilege,
+    Check::ServerVersion,
+    Check::Writable,
+    Check::ConnectionHeadroom,
+    Check::SchemaPrivileges,
+    Check::Pooler,
+    Check::Migrations,
+];
 
 /// The checklist of one target.
 #[derive(Clone, Debug, Serialize)]
@@ -78,65 +51,25 @@ pub struct Checklist {
     pub url: String,
     /// Whose rules read it.
     pub client: &'static str,
-    /// The items, in checking order.
-    pub items: Vec<Item>,
+    /// The findings, in checking order.
+    pub items: Vec<Finding>,
 }
 
 impl Checklist {
-    pub(super) fn push(
-        &mut self,
-        id: &'static str,
-        title: &'static str,
-        status: Status,
-        evidence: impl Into<String>,
-        fix: Option<String>,
-    ) {
-        self.items.push(Item {
-            id,
-            status,
-            title,
-            evidence: evidence.into(),
-            fix,
-            class: None,
-        });
+    fn add(&mut self, finding: Finding) {
+        self.items.push(finding);
     }
 
-    pub(super) fn fail(&mut self, id: &'static str, title: &'static str, failure: &Failure) {
-        let fix = failure
-            .hints
-            .first()
-            .cloned()
-            .or_else(|| failure.class.generic_hints().first().map(|h| h.to_string()));
-        self.items.push(Item {
-            id,
-            status: Status::Fail,
-            title,
-            evidence: format!("{}: {}", failure.class, failure.message),
-            fix,
-            class: Some(failure.class),
-        });
+    fn has(&self, check: Check) -> bool {
+        self.items.iter().any(|f| f.check == check)
     }
 
-    fn skip(&mut self, id: &'static str, title: &'static str, why: &str) {
-        self.push(id, title, Status::Skip, format!("not checked: {why}"), None);
-    }
-
-    fn finding(
-        &mut self,
-        lint: &[Finding],
-        id: &'static str,
-        title: &'static str,
-        ok: impl Into<String>,
-    ) {
-        let found: Vec<&str> = lint
-            .iter()
-            .filter(|f| f.id == id)
-            .map(|f| f.message.as_str())
-            .collect();
-        if found.is_empty() {
-            self.push(id, title, Status::Ok, ok, None);
-        } else {
-            self.push(id, title, Status::Warn, found.join("; "), None);
+    /// Skips each of `checks` not yet on the list.
+    fn skip_rest(&mut self, checks: &[Check], why: &str) {
+        for &check in checks {
+            if !self.has(check) {
+                self.add(Finding::skip(check, why));
+            }
         }
     }
 }
@@ -174,25 +107,11 @@ async fn one(
     let spec = match &target.spec {
         Ok(spec) => spec,
         Err(failure) => {
-            let id = if failure.cause == Some(crate::outcome::Cause::UrlScheme) {
-                "scheme"
-            } else {
-                "url_parses"
-            };
-            list.fail(id, "connection string", failure);
+            list.add(Finding::failed(Check::of(failure), failure));
             return (list, None);
         }
     };
     config_items(&mut list, target, spec);
-    let deadline = Instant::now() + settings.attempt_timeout;
-    if !network_items(&mut list, spec, prober, deadline).await {
-        list.skip(
-            "session",
-            "PostgreSQL session",
-            "the server cannot be reached",
-        );
-        return (list, None);
-    }
     let searching = settings.migrations.is_empty();
     let every_tool = MigrationPlan::every_tool();
     let collector = Collector {
@@ -204,6 +123,8 @@ async fn one(
         },
         searching,
         migrations: RefCell::default(),
+        gates: &settings.gates,
+        gate_findings: RefCell::default(),
     };
     let attempt = prober
         .attempt(
@@ -213,14 +134,23 @@ async fn one(
             &collector,
         )
         .await;
+    let reached = route_findings(&attempt.route, attempt.result.as_ref().err());
+    let connected = reached.iter().all(|f| f.status != Status::Fail);
+    reached.into_iter().for_each(|f| list.add(f));
     let facts = collector.facts.into_inner();
     match &attempt.result {
         Ok(server) => {
             session_items(&mut list, settings, target, spec, server, &facts, replicas);
+            let gates = collector.gate_findings.take();
+            gates.into_iter().for_each(|f| list.add(f));
             migration_items(&mut list, &collector.migrations.into_inner(), searching);
+        }
+        Err(_) if !connected => {
+            list.skip_rest(&SESSION_CHECKS, "the server cannot be reached");
         }
         Err(failure) => failed_session(&mut list, failure),
     }
+    list.items.sort_by_key(|f| f.check);
     (list, facts.identity)
 }
 

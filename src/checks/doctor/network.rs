@@ -1,130 +1,109 @@
-//! The items about reaching the server: resolution, TCP, the first answer, and
+//! The findings about reaching the server, read from the route the attempt took
+//! (the names it resolved, the addresses it dialled, in the client's order), and
 //! where a failed session stopped.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use tokio::time::Instant;
-
-use super::{Checklist, Status};
+use super::{Checklist, SESSION_CHECKS};
 use crate::class::Class;
-use crate::outcome::{Failure, Stage};
-use crate::probe::resolve::ResolveError;
-use crate::probe::Prober;
-use crate::settings::spec::{ConnSpec, Host};
+use crate::finding::{Check, Finding};
+use crate::outcome::{Cause, Failure, Step};
 
-/// Resolution and TCP reachability of every address; false when none answers.
-pub(super) async fn network_items(
-    list: &mut Checklist,
-    spec: &ConnSpec,
-    prober: &Prober,
-    deadline: Instant,
-) -> bool {
-    let mut resolved = Vec::new();
-    let mut reachable = false;
-    let mut evidence = Vec::new();
-    for e in &spec.endpoints {
-        match &e.host {
-            Host::Unix(dir) => {
-                let path = dir.join(format!(".s.PGSQL.{}", e.port));
-                let ok = tokio::net::UnixStream::connect(&path).await.is_ok();
-                reachable |= ok;
-                evidence.push(format!(
-                    "{}: {}",
-                    path.display(),
-                    if ok { "accepts" } else { "no server socket" }
-                ));
-            }
-            Host::Tcp(name) => match prober.resolve(name).await {
+/// `host_resolves` (when a name was resolved) and `tcp_reachable` (when an address
+/// or socket was dialled, or resolution left none to dial).
+pub(super) fn route_findings(route: &[Step], failure: Option<&Failure>) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut names = Vec::new();
+    let mut unresolved = None;
+    let mut dials: Vec<(&str, &Result<(), Failure>)> = Vec::new();
+    for step in route {
+        match step {
+            Step::Resolved { name, result } => match result {
                 Ok(addrs) => {
-                    resolved.push(format!(
-                        "{name} → {}",
-                        addrs
-                            .iter()
-                            .map(IpAddr::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                    for ip in addrs {
-                        let ok = tcp(SocketAddr::new(ip, e.port), deadline).await;
-                        reachable |= ok.is_ok();
-                        evidence.push(format!(
-                            "{}: {}",
-                            SocketAddr::new(ip, e.port),
-                            ok.unwrap_or_else(|e| e)
-                        ));
-                    }
+                    let addrs: Vec<String> = addrs.iter().map(IpAddr::to_string).collect();
+                    names.push(format!("{name} → {}", addrs.join(", ")));
                 }
-                Err(err) => {
-                    let failure = crate::classify::resolve(name, &err);
-                    list.fail("host_resolves", "host name resolves", &failure);
-                    if matches!(err, ResolveError::NotFound) {
-                        evidence.push(format!("{name}: no address"));
-                    }
-                }
+                Err(f) => unresolved = unresolved.or(Some(f)),
             },
+            // A TLS fallback or a second pass dials the same address again.
+            Step::Dialled { to, result } if !dials.iter().any(|(t, _)| t == to) => {
+                dials.push((to, result))
+            }
+            Step::Dialled { .. } => {}
         }
     }
-    if !resolved.is_empty() && !list.items.iter().any(|i| i.id == "host_resolves") {
-        list.push(
-            "host_resolves",
-            "host name resolves",
-            Status::Ok,
-            resolved.join("; "),
-            None,
-        );
+    match unresolved {
+        Some(f) => found.push(Finding::failed(Check::HostResolves, f)),
+        None if !names.is_empty() => found.push(Finding::ok(Check::HostResolves, names.join("; "))),
+        None => {}
     }
-    let addressed = evidence.iter().any(|e| !e.ends_with(": no address"));
-    if reachable {
-        list.push(
-            "tcp_reachable",
-            "TCP reachable",
-            Status::Ok,
-            evidence.join("; "),
-            None,
-        );
-    } else if !addressed {
-        list.skip("tcp_reachable", "TCP reachable", "no address to connect to");
-    } else {
-        let failure = Failure::new(
-            Class::ConnectionRefused,
-            Stage::Connect,
-            evidence.join("; "),
-        );
-        list.fail("tcp_reachable", "TCP reachable", &failure);
+    let evidence: Vec<String> = dials
+        .iter()
+        .map(|(to, r)| format!("{to}: {}", r.as_ref().map_or_else(said, |()| "accepts")))
+        .collect();
+    let accepted = dials.iter().any(|(_, r)| r.is_ok());
+    let refusal = dials.iter().rev().find_map(|(_, r)| r.as_ref().err());
+    if accepted {
+        found.push(Finding::ok(Check::TcpReachable, evidence.join("; ")));
+    } else if let Some(f) = refusal {
+        let mut finding = Finding::failed(Check::TcpReachable, f);
+        finding.evidence = format!("{}: {}", f.class, evidence.join("; "));
+        found.push(finding);
+    } else if unresolved.is_some() {
+        found.push(Finding::skip(
+            Check::TcpReachable,
+            "no address to connect to",
+        ));
+    } else if let Some(f) = failure.filter(|f| f.class == Class::DnsUnavailable) {
+        // The deadline ended the lookup before a step was recorded.
+        found.push(Finding::failed(Check::HostResolves, f));
     }
-    reachable
+    found
 }
 
-pub(super) async fn tcp(addr: SocketAddr, deadline: Instant) -> Result<String, String> {
-    match tokio::time::timeout_at(deadline, tokio::net::TcpStream::connect(addr)).await {
-        Ok(Ok(_)) => Ok("accepts".into()),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            Err("refused (nothing listens)".into())
-        }
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer (timed out)".into()),
+/// What a refused or unanswered dial says, in a few words.
+fn said(f: &Failure) -> &str {
+    match (&f.cause, f.class) {
+        (Some(Cause::Io(std::io::ErrorKind::ConnectionRefused)), _) => "refused (nothing listens)",
+        (Some(Cause::Io(std::io::ErrorKind::NotFound)), _) => "no server socket",
+        (_, Class::ConnectTimeout) => "no answer (timed out)",
+        _ => &f.message,
     }
 }
 
-/// Where a failed session stopped: that item fails, the later ones are skipped.
+/// The checks a session failing at `check` has certainly passed: what the server
+/// does before it.
+fn passed_before(check: Check) -> &'static [Check] {
+    use Check::*;
+    match check {
+        Tls => &[ServerResponds],
+        // "too many clients" can come before authentication.
+        ConnectionHeadroom => &[ServerResponds, Tls],
+        Authentication => &[ServerResponds, Tls],
+        DatabaseExists => &[ServerResponds, Tls, Authentication],
+        ConnectPrivilege => &[ServerResponds, Tls, Authentication, DatabaseExists],
+        Writable => &[
+            ServerResponds,
+            Tls,
+            Authentication,
+            DatabaseExists,
+            ConnectPrivilege,
+        ],
+        _ => &[],
+    }
+}
+
+/// Where a failed session stopped: the checks the server does before it passed, it
+/// failed, and the other session checks are skipped by their own ids.
 pub(super) fn failed_session(list: &mut Checklist, failure: &Failure) {
-    let item = match failure.class {
-        Class::TlsUnsupported | Class::TlsUntrusted | Class::TlsError => {
-            ("tls", "TLS as configured")
-        }
-        Class::AuthFailed => ("authentication", "authentication"),
-        Class::AccessRejected if failure.sqlstate() == Some("42501") => {
-            ("connect_privilege", "CONNECT on the database")
-        }
-        Class::AccessRejected => ("authentication", "authentication"),
-        Class::DatabaseMissing => ("database_exists", "database exists"),
-        Class::InvalidConfig => ("tls", "TLS as configured"),
-        _ => ("server_responds", "server answers as PostgreSQL"),
-    };
-    list.fail(item.0, item.1, failure);
-    list.skip(
-        "server_facts",
-        "server version, role, privileges, headroom",
-        "no session",
-    );
+    let check = Check::of(failure);
+    for &before in passed_before(check) {
+        list.add(Finding::ok(
+            before,
+            format!("passed: the session got as far as {}", check.title()),
+        ));
+    }
+    list.add(Finding::failed(check, failure));
+    let why = format!("the session failed at {}", check.title());
+    list.skip_rest(&SESSION_CHECKS, &why);
 }

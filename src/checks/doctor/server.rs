@@ -1,14 +1,17 @@
-//! The items about the server once a session is up: TLS, version, writability,
-//! connection headroom, schema privileges, poolers, migrations, same database.
+//! The findings about the server once a session is up: TLS, version, writability,
+//! connection headroom, schema privileges, poolers, migrations, same database. Each
+//! is a function of what the session saw, so the tests feed it facts as data.
 
 use super::facts::{col, Facts};
-use super::{Checklist, Status};
+use super::Checklist;
 use crate::checks::sql::app_schema;
 use crate::class::Class;
+use crate::finding::{Check, Finding, Status};
 use crate::migrations::Report;
 use crate::outcome::{Failure, ServerFacts};
 use crate::settings::client::{Client, TlsPlan};
 use crate::settings::gates::SchemaPrivilege;
+use crate::settings::role::Role;
 use crate::settings::spec::ConnSpec;
 use crate::settings::spec::SessionAttrs;
 use crate::settings::targets::Target;
@@ -23,145 +26,103 @@ pub(super) fn session_items(
     facts: &Facts,
     replicas: Option<u32>,
 ) {
-    list.push(
-        "server_responds",
-        "server answers as PostgreSQL",
-        Status::Ok,
-        format!("{} answered", server.endpoint),
-        None,
-    );
-    tls_item(list, spec, server);
-    list.push(
-        "authentication",
-        "authentication",
-        Status::Ok,
-        format!("logged in as \"{}\"", spec.user),
-        None,
-    );
-    list.push(
-        "database_exists",
-        "database exists",
-        Status::Ok,
+    let answered = format!("{} answered", server.endpoint);
+    list.add(Finding::ok(Check::ServerResponds, answered));
+    list.add(tls_item(spec, server));
+    let user = format!("logged in as \"{}\"", spec.user);
+    list.add(Finding::ok(Check::Authentication, user));
+    list.add(Finding::ok(
+        Check::DatabaseExists,
         format!("\"{}\"", spec.dbname),
-        None,
-    );
-    list.push(
-        "connect_privilege",
-        "CONNECT on the database",
-        if facts.yes(col::CONNECT) {
-            Status::Ok
-        } else {
-            Status::Warn
-        },
-        format!("has CONNECT: {}", facts.yes(col::CONNECT)),
-        None,
-    );
-    version_item(list, settings, server);
-    writable_item(list, settings, target, facts);
-    headroom_item(list, spec, facts, replicas);
-    schema_item(list, spec, facts);
-    pooler_item(list, target, spec, server, facts);
+    ));
+    let connect = facts.yes(col::CONNECT);
+    let status = if connect { Status::Ok } else { Status::Warn };
+    list.add(Finding::new(
+        Check::ConnectPrivilege,
+        status,
+        format!("has CONNECT: {connect}"),
+    ));
+    list.add(version_item(settings, server));
+    let must_write = target.requires_writable() || settings.gates.require_writable;
+    list.add(writable_item(must_write, spec, facts));
+    list.add(headroom_item(spec, facts, replicas));
+    list.add(schema_item(spec, facts));
+    list.add(pooler_item(target.role, spec, server, facts));
 }
 
-pub(super) fn tls_item(list: &mut Checklist, spec: &ConnSpec, server: &ServerFacts) {
+pub(super) fn tls_item(spec: &ConnSpec, server: &ServerFacts) -> Finding {
     let crosses_network = !spec.endpoints.iter().all(|e| e.is_local());
     if server.tls {
-        let (status, verified) = if server.tls_verified {
-            (Status::Ok, "certificate verified")
-        } else {
-            (Status::Warn, "certificate NOT verified")
-        };
-        let fix = (status == Status::Warn).then(|| "verify the server: sslmode=verify-full&sslrootcert=/path/ca.pem (libpq), sslaccept=strict (Prisma)".to_string());
-        list.push(
-            "tls",
-            "TLS as configured",
-            status,
-            format!(
-                "{}, {verified} (sslmode={}, {} rules)",
-                server.tls_protocol.unwrap_or("TLS"),
-                spec.tls.mode,
-                spec.client.name()
-            ),
-            fix,
-        );
-    } else if crosses_network && spec.password.is_some() {
-        list.push(
-            "tls",
-            "TLS as configured",
-            Status::Warn,
-            format!(
-                "no TLS (sslmode={}): the password crosses a non-loopback network in clear",
-                spec.tls.mode
-            ),
-            Some("enable TLS on the server and use sslmode=require (or verify-full)".into()),
-        );
-    } else {
-        let why = if spec.tls.plans == [TlsPlan::Off] {
-            "disabled by sslmode"
-        } else {
-            "the server offers none"
-        };
-        list.push(
-            "tls",
-            "TLS as configured",
-            Status::Ok,
-            format!("no TLS ({why}; loopback or socket only)"),
-            None,
-        );
+        let protocol = server.tls_protocol.unwrap_or("TLS");
+        let (mode, rules) = (spec.tls.mode, spec.client.name());
+        if server.tls_verified {
+            let evidence =
+                format!("{protocol}, certificate verified (sslmode={mode}, {rules} rules)");
+            return Finding::ok(Check::Tls, evidence);
+        }
+        let evidence =
+            format!("{protocol}, certificate NOT verified (sslmode={mode}, {rules} rules)");
+        let fix = "verify the server: sslmode=verify-full&sslrootcert=/path/ca.pem (libpq), sslaccept=strict (Prisma)";
+        return Finding::warn(Check::Tls, evidence, Some(fix.into()));
     }
+    if crosses_network && spec.password.is_some() {
+        let evidence = format!(
+            "no TLS (sslmode={}): the password crosses a non-loopback network in clear",
+            spec.tls.mode
+        );
+        let fix = "enable TLS on the server and use sslmode=require (or verify-full)";
+        return Finding::warn(Check::Tls, evidence, Some(fix.into()));
+    }
+    let why = if spec.tls.plans == [TlsPlan::Off] {
+        "disabled by sslmode"
+    } else {
+        "the server offers none"
+    };
+    Finding::ok(
+        Check::Tls,
+        format!("no TLS ({why}; loopback or socket only)"),
+    )
 }
 
-pub(super) fn version_item(list: &mut Checklist, settings: &Settings, server: &ServerFacts) {
+pub(super) fn version_item(settings: &Settings, server: &ServerFacts) -> Finding {
     let reported = server.version.as_deref();
     let verdict = settings.gates.min_server_version.map_or(Ok(()), |min| {
         crate::checks::gates::version_verdict(&server.endpoint, reported, min)
     });
     match verdict {
-        Err(failure) => list.fail("server_version", "server version", &failure),
-        Ok(()) => list.push(
-            "server_version",
-            "server version",
-            Status::Ok,
+        Err(failure) => Finding::failed(Check::ServerVersion, &failure),
+        Ok(()) => Finding::ok(
+            Check::ServerVersion,
             format!("PostgreSQL {}", reported.unwrap_or("unknown")),
-            None,
         ),
     }
 }
 
-pub(super) fn writable_item(
-    list: &mut Checklist,
-    settings: &Settings,
-    target: &Target,
-    facts: &Facts,
-) {
+pub(super) fn writable_item(must_write: bool, spec: &ConnSpec, facts: &Facts) -> Finding {
     let standby = facts.yes(col::IN_RECOVERY);
     let read_only = facts.text(col::READ_ONLY) == Some("on");
-    let must_write = target.requires_writable() || settings.gates.require_writable;
     let attrs = if must_write {
         SessionAttrs::ReadWrite
     } else {
-        target
-            .spec
-            .as_ref()
-            .map_or(SessionAttrs::Any, |s| s.session_attrs)
+        spec.session_attrs
     };
-    let label = target.spec.as_ref().map_or(String::new(), |s| {
-        s.endpoints.first().map(|e| e.label()).unwrap_or_default()
-    });
+    let label = spec
+        .endpoints
+        .first()
+        .map(|e| e.label())
+        .unwrap_or_default();
     // The session's own verdict on the server's kind; a read-only server nobody
     // asked to write to is worth a warning.
     match crate::probe::session::kind_verdict(&label, attrs, standby, read_only) {
-        Err(failure) => list.fail("writable", "writable or standby", &failure),
-        Ok(()) => list.push(
-            "writable",
-            "writable or standby",
-            if standby || read_only {
-                Status::Warn
-            } else {
-                Status::Ok
-            },
+        Err(failure) => Finding::failed(Check::Writable, &failure),
+        Ok(()) if standby || read_only => Finding::warn(
+            Check::Writable,
             crate::probe::session::describe_kind(standby, read_only),
-            (standby || read_only).then(|| "point write/migration URLs at the primary".to_string()),
+            Some("point write/migration URLs at the primary".to_string()),
+        ),
+        Ok(()) => Finding::ok(
+            Check::Writable,
+            crate::probe::session::describe_kind(standby, read_only),
         ),
     }
 }
@@ -173,23 +134,16 @@ pub(super) fn prisma_default_pool() -> i64 {
     cpus * 2 + 1
 }
 
-pub(super) fn headroom_item(
-    list: &mut Checklist,
-    spec: &ConnSpec,
-    facts: &Facts,
-    replicas: Option<u32>,
-) {
+pub(super) fn headroom_item(spec: &ConnSpec, facts: &Facts, replicas: Option<u32>) -> Finding {
     let (Some(max), Some(reserved), Some(in_use)) = (
         facts.number(col::MAX_CONNECTIONS),
         facts.number(col::RESERVED),
         facts.number(col::IN_USE),
     ) else {
-        list.skip(
-            "connection_headroom",
-            "connection headroom",
+        return Finding::skip(
+            Check::ConnectionHeadroom,
             "the server's connection settings could not be read",
         );
-        return;
     };
     let superuser = facts.yes(col::SUPERUSER);
     let free = max - in_use - if superuser { 0 } else { reserved };
@@ -232,23 +186,14 @@ pub(super) fn headroom_item(
     if status != Status::Ok && fix.is_none() {
         fix = Some("free connections: lower the app's pool (connection_limit), add PgBouncer, or raise max_connections".into());
     }
-    list.push(
-        "connection_headroom",
-        "connection headroom",
-        status,
-        evidence,
-        fix,
-    );
+    let finding = Finding::new(Check::ConnectionHeadroom, status, evidence).with_fix(fix);
     if status == Status::Fail {
-        if let Some(item) = list.items.last_mut() {
-            item.class = Some(Class::TooManyConnections);
-        }
+        return finding.failing_as(Class::TooManyConnections);
     }
+    finding
 }
 
-pub(super) fn schema_item(list: &mut Checklist, spec: &ConnSpec, facts: &Facts) {
-    const ID: &str = "schema_privileges";
-    const TITLE: &str = "USAGE/CREATE on the app's schema";
+pub(super) fn schema_item(spec: &ConnSpec, facts: &Facts) -> Finding {
     let seen = (
         facts.yes(col::SCHEMA_EXISTS),
         facts.yes(col::USAGE),
@@ -256,34 +201,28 @@ pub(super) fn schema_item(list: &mut Checklist, spec: &ConnSpec, facts: &Facts) 
     );
     // The gate's own verdict, asking for CREATE: migrations need it.
     match crate::checks::gates::schema_verdict(spec, seen, SchemaPrivilege::Create) {
-        Ok(()) => list.push(
-            ID,
-            TITLE,
-            Status::Ok,
+        Ok(()) => Finding::ok(
+            Check::SchemaPrivileges,
             format!("USAGE and CREATE on schema \"{}\"", app_schema(spec)),
-            None,
         ),
         // Usable, so the app runs; only its migrations will fail.
-        Err(f) if seen.0 && seen.1 => list.push(
-            ID,
-            TITLE,
-            Status::Warn,
+        Err(f) if seen.0 && seen.1 => Finding::warn(
+            Check::SchemaPrivileges,
             format!("{}: migrations will fail (PostgreSQL 15+ gives CREATE on public only to the database owner)", f.message),
             f.hints.first().cloned(),
         ),
-        Err(f) => list.fail(ID, TITLE, &f),
+        Err(f) => Finding::failed(Check::SchemaPrivileges, &f),
     }
 }
 
 /// A pooler or proxy shows as a mismatch between the port we dialled and the
 /// server's own, or between our socket's port and the client port the server sees.
 pub(super) fn pooler_item(
-    list: &mut Checklist,
-    target: &Target,
+    role: Role,
     spec: &ConnSpec,
     server: &ServerFacts,
     facts: &Facts,
-) {
+) -> Finding {
     let dialled: Option<u16> = server
         .endpoint
         .rsplit(':')
@@ -302,7 +241,7 @@ pub(super) fn pooler_item(
         _ => None,
     };
     let pgbouncer = spec.opt("pgbouncer") == Some("true");
-    let direct = target.role == crate::settings::role::Role::Direct;
+    let direct = role == Role::Direct;
     let (status, evidence, fix) = match (&between, direct, pgbouncer) {
         (Some(what), true, _) => (Status::Fail, format!("a pooler or proxy sits in between ({what}) on the direct URL"), Some("point DATABASE_DIRECT_URL at PostgreSQL itself (migrations need a session, not a pooled transaction)".to_string())),
         (Some(what), false, false) if spec.client != Client::Libpq || spec.opt("schema").is_some() => (Status::Warn, format!("a pooler or proxy sits in between ({what}) and the URL lacks pgbouncer=true"), Some("add pgbouncer=true so Prisma does not use prepared statements through transaction pooling".to_string())),
@@ -310,77 +249,56 @@ pub(super) fn pooler_item(
         (None, _, true) => (Status::Warn, "direct connection to PostgreSQL, yet the URL says pgbouncer=true".to_string(), Some("drop pgbouncer=true for a direct connection (it disables prepared statements for nothing)".to_string())),
         (None, _, false) => (Status::Ok, "direct connection to PostgreSQL (no pooler in between)".to_string(), None),
     };
-    list.push(
-        "pooler",
-        "pooler between client and server",
-        status,
-        evidence,
-        fix,
-    );
+    let finding = Finding::new(Check::Pooler, status, evidence).with_fix(fix);
+    if status == Status::Fail {
+        // A direct URL through a pooler is a configuration error, not pgready's.
+        return finding.failing_as(Class::InvalidConfig);
+    }
+    finding
 }
 
-/// One item per migration tool: what its history holds, or why it blocks.
+/// One finding per migration tool: what its history holds, or why it blocks.
 pub(super) fn migration_items(
     list: &mut Checklist,
     found: &[(Report, Option<Failure>)],
     searching: bool,
 ) {
-    const TITLE: &str = "migration history";
     if found.is_empty() && searching {
         let names = crate::migrations::tool_names().join(", ");
-        list.skip(
-            "migrations",
-            TITLE,
+        list.add(Finding::skip(
+            Check::Migrations,
             &format!("no history table of a known tool ({names}) where the tools keep it; pass --migrations TOOL[=DIR] to check one"),
-        );
+        ));
     }
     for (report, failure) in found {
-        match failure {
-            Some(failure) => list.fail("migrations", TITLE, failure),
-            None => list.push("migrations", TITLE, Status::Ok, report.summary(), None),
-        }
+        list.add(match failure {
+            Some(failure) => Finding::failed(Check::Migrations, failure),
+            None => Finding::ok(Check::Migrations, report.summary()),
+        });
     }
 }
 
 pub(super) fn same_database(lists: &mut [Checklist], identities: &[(String, String)]) {
-    let Some((first_source, reference)) = identities.first() else {
-        for list in lists.iter_mut() {
-            list.skip(
-                "same_database",
-                "URLs reach the same database",
-                "no session",
-            );
-        }
-        return;
-    };
+    let first = identities.first();
     for list in lists.iter_mut() {
         let mine = identities
             .iter()
             .find(|(s, _)| *s == list.source)
             .map(|(_, id)| id);
-        match mine {
-            None => list.skip(
-                "same_database",
-                "URLs reach the same database",
-                "no session",
-            ),
-            Some(id) => match crate::checks::gates::same_database_verdict(
-                &list.source,
-                id,
-                first_source,
-                reference,
-            ) {
-                Ok(()) => list.push(
-                    "same_database",
-                    "URLs reach the same database",
-                    Status::Ok,
-                    format!("{id} (as {first_source})"),
-                    None,
-                ),
-                Err(failure) => {
-                    list.fail("same_database", "URLs reach the same database", &failure)
+        let finding = match (first, mine) {
+            (Some((first_source, reference)), Some(id)) => {
+                match crate::checks::gates::same_database_verdict(
+                    &list.source,
+                    id,
+                    first_source,
+                    reference,
+                ) {
+                    Ok(()) => Finding::ok(Check::SameDatabase, format!("{id} (as {first_source})")),
+                    Err(failure) => Finding::failed(Check::SameDatabase, &failure),
                 }
-            },
-        }
+            }
+            _ => Finding::skip(Check::SameDatabase, "no session"),
+        };
+        list.add(finding);
     }
 }
