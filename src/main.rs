@@ -33,21 +33,9 @@ fn main() {
 
 fn run(settings: Settings) -> i32 {
     if let Mode::Explain { .. } = settings.mode {
-        if settings.targets.is_ok() {
-            return explain(&settings);
-        }
+        return explain(&settings);
     }
-    let targets = match &settings.targets {
-        Ok(t) => t.clone(),
-        Err(failure) => vec![Target {
-            source: "environment".to_string(),
-            display: String::new(),
-            spec: Err(failure.clone()),
-            lint: Vec::new(),
-            role: pgready::settings::role::Role::Other,
-            from_variable: false,
-        }],
-    };
+    let targets = &settings.targets;
     let style = if settings.quiet {
         human::Style::Quiet
     } else if std::io::stderr().is_terminal() && settings.log_format == LogFormat::Text {
@@ -55,7 +43,7 @@ fn run(settings: Settings) -> i32 {
     } else {
         human::Style::Lines
     };
-    let reporter = human::Reporter::new(style, &targets);
+    let reporter = human::Reporter::new(style, targets);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -67,11 +55,11 @@ fn run(settings: Settings) -> i32 {
         }
     };
     if let Mode::Doctor { replicas } = settings.mode {
-        return doctor(&runtime, &settings, &targets, replicas);
+        return doctor(&runtime, &settings, targets, replicas);
     }
-    let outcome = runtime.block_on(pgready::wait::run(&settings, &targets, &reporter));
+    let outcome = runtime.block_on(pgready::wait::run(&settings, targets, &reporter));
     reporter.finish();
-    let verdicts = report::verdicts(&targets, &outcome);
+    let verdicts = report::verdicts(targets, &outcome);
     let code = report::exit_code(&verdicts, outcome.interrupted, settings.exit_codes);
     human::print_summary(&verdicts, settings.quiet);
     if let Some(path) = settings.termination_log.as_deref().filter(|_| code != 0) {

@@ -51,8 +51,9 @@ pub enum Mode {
 pub struct Settings {
     /// Wait or check.
     pub mode: Mode,
-    /// Targets in source order; `Err` when none is configured at all.
-    pub targets: Result<Vec<Target>, Failure>,
+    /// Targets in source order (one [`Target::refused`] when the configuration as a
+    /// whole is refused).
+    pub targets: Vec<Target>,
     /// Hard deadline for the whole run.
     pub timeout: Duration,
     /// Bound on one attempt against one host.
@@ -93,30 +94,29 @@ impl Settings {
         };
         let mut targets = targets::collect(&opts.urls, &opts.url_env, env, &ctx);
         let explain_mode = matches!(cli.command, Some(Command::Explain));
-        let explain = match (&targets, explain_mode) {
-            (Ok(t), true) if opts.client == Some(ClientChoice::All) => {
-                let mut readings = vec![(ctx.reading.label(), t.clone())];
+        let mut explain = match explain_mode {
+            true if opts.client == Some(ClientChoice::All) => {
+                let mut readings = vec![(ctx.reading.label(), targets.clone())];
                 for client in [client::Client::Prisma, client::Client::NodePostgres] {
                     let c = lint::Context {
                         reading: conninfo::Reading::of(client),
                         client_chosen: true,
                         ..ctx.clone()
                     };
-                    if let Ok(t) = targets::collect(&opts.urls, &opts.url_env, env, &c) {
-                        readings.push((client.name().to_string(), t));
-                    }
+                    let t = targets::collect(&opts.urls, &opts.url_env, env, &c);
+                    readings.push((client.name().to_string(), t));
                 }
                 readings
             }
-            (Ok(t), true) => vec![(String::new(), t.clone())],
-            _ => Vec::new(),
+            true => vec![(String::new(), targets.clone())],
+            false => Vec::new(),
         };
         if opts.client == Some(ClientChoice::All) && !explain_mode {
-            targets = Err(Failure::new(
+            targets = vec![Target::refused(Failure::new(
                 Class::InvalidConfig,
                 Stage::Config,
                 "--client all compares the clients in `pgready explain`; wait, check and doctor need one client",
-            ));
+            ))];
         }
         let migrations = migrations::MigrationPlan::build(
             &opts.migrations,
@@ -126,12 +126,17 @@ impl Settings {
         )
         .unwrap_or_else(|message| {
             // A plan that cannot work is the configuration's failure, like a bad URL.
-            targets = Err(Failure::new(Class::InvalidConfig, Stage::Config, message));
+            targets = vec![Target::refused(Failure::new(
+                Class::InvalidConfig,
+                Stage::Config,
+                message,
+            ))];
             migrations::MigrationPlan::default()
         });
-        let from_variables = targets
-            .as_ref()
-            .map_or(0, |t| t.iter().filter(|t| t.from_variable).count());
+        if explain_mode && targets.first().is_some_and(Target::is_refused) {
+            explain = vec![(String::new(), targets.clone())];
+        }
+        let from_variables = targets.iter().filter(|t| t.from_variable).count();
         let gates = gates::Gates {
             min_server_version: opts.min_server_version,
             require_writable: opts.require_writable,

@@ -96,7 +96,7 @@ fn setup(words: &[&str], scripts: usize) -> (Settings, Vec<Target>) {
         argv.extend(["--url", "postgresql://app@db.invalid/appdb"]);
     }
     let settings = Settings::from_cli(Cli::parse_from(argv), &Env::from_pairs([]));
-    let mut targets = settings.targets.clone().expect("targets");
+    let mut targets = settings.targets.clone();
     for (i, t) in targets.iter_mut().enumerate() {
         t.display = i.to_string();
     }

@@ -3,6 +3,7 @@ mod config;
 mod connect;
 mod conninfo;
 mod doctor;
+mod explain;
 mod gates;
 mod hardening;
 mod live_clients;

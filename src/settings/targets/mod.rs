@@ -38,26 +38,43 @@ pub struct Target {
     pub from_variable: bool,
 }
 
+/// The source name of a [`Target::refused`].
+const REFUSED_SOURCE: &str = "environment";
+
 impl Target {
+    /// The one target of a run the configuration as a whole refuses (no URL at all,
+    /// a migration plan that cannot work): reported like a URL that does not parse.
+    pub fn refused(failure: Failure) -> Target {
+        Target {
+            source: REFUSED_SOURCE.to_string(),
+            display: String::new(),
+            spec: Err(failure),
+            lint: Vec::new(),
+            role: Role::Other,
+            from_variable: false,
+        }
+    }
+
+    /// Whether this is a [`Target::refused`].
+    pub fn is_refused(&self) -> bool {
+        self.source == REFUSED_SOURCE && self.display.is_empty() && self.spec.is_err()
+    }
+
     /// Whether a writable primary is required (the write URL).
     pub fn requires_writable(&self) -> bool {
         self.role.requires_writable()
     }
 }
 
-/// Builds every target. `Err` when there is nothing to check at all.
-pub fn collect(
-    urls: &[String],
-    url_env: &[String],
-    env: &Env,
-    ctx: &Context,
-) -> Result<Vec<Target>, Failure> {
+/// Builds every target, in source order; with nothing to check at all, one
+/// [`Target::refused`] that says what was looked for.
+pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) -> Vec<Target> {
     let os_user = os_user(env);
     if !urls.is_empty() {
-        return Ok(urls
+        return urls
             .iter()
             .map(|u| from_string(Origin::Flag, u, env, ctx, &os_user))
-            .collect());
+            .collect();
     }
     let names: Vec<&str> = if url_env.is_empty() {
         DEFAULT_URL_VARS.to_vec()
@@ -82,9 +99,9 @@ pub fn collect(
         targets.push(from_libpq_env(env, ctx, &os_user));
     }
     if targets.is_empty() {
-        return Err(nothing_configured(&names, env));
+        return vec![Target::refused(nothing_configured(&names, env))];
     }
-    Ok(targets)
+    targets
 }
 
 fn has_libpq_env(env: &Env) -> bool {
@@ -318,108 +335,4 @@ fn os_user(env: &Env) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctx() -> Context {
-        Context::default()
-    }
-
-    #[test]
-    fn urls_win_over_environment() {
-        let env = Env::from_pairs([("DATABASE_URL", "postgres://a/b")]);
-        let t = collect(&["postgres://x/y".into()], &[], &env, &ctx()).unwrap();
-        assert_eq!(t.len(), 1);
-        assert_eq!(t[0].source, "--url");
-    }
-
-    #[test]
-    fn every_set_variable_is_a_target() {
-        let env = Env::from_pairs([
-            (
-                "DATABASE_URL",
-                "postgres://u:pw1@pool:6543/app?pgbouncer=true",
-            ),
-            ("DATABASE_DIRECT_URL", "postgres://u:pw1@db:5432/app"),
-            ("DATABASE_READ_URL", ""),
-            ("DATABASE_WRITE_URL", "postgres://u:pw1@db:5432/app"),
-        ]);
-        let t = collect(&[], &[], &env, &ctx()).unwrap();
-        let sources: Vec<&str> = t.iter().map(|t| t.source.as_str()).collect();
-        assert_eq!(
-            sources,
-            ["DATABASE_URL", "DATABASE_DIRECT_URL", "DATABASE_WRITE_URL"]
-        );
-        assert!(t[2].requires_writable() && !t[0].requires_writable());
-        assert_eq!(
-            t[0].display,
-            "postgres://u:****@pool:6543/app?pgbouncer=true"
-        );
-    }
-
-    #[test]
-    fn url_env_replaces_the_default_list() {
-        let env = Env::from_pairs([
-            ("DATABASE_URL", "postgres://a/b"),
-            ("INSIGHTS_DATABASE_URL", "postgres://c/d"),
-        ]);
-        let t = collect(&[], &["INSIGHTS_DATABASE_URL".into()], &env, &ctx()).unwrap();
-        assert_eq!(t.len(), 1);
-        assert_eq!(t[0].source, "INSIGHTS_DATABASE_URL");
-    }
-
-    #[test]
-    fn libpq_environment_is_the_fallback() {
-        let env = Env::from_pairs([
-            ("PGHOST", "db"),
-            ("PGUSER", "app"),
-            ("PGPASSWORD", "pw-env-123"),
-            ("PGDATABASE", "appdb"),
-        ]);
-        let t = collect(&[], &[], &env, &ctx()).unwrap();
-        assert_eq!(t[0].source, LIBPQ_ENV_SOURCE);
-        assert_eq!(t[0].display, "postgresql://app:****@db:5432/appdb");
-    }
-
-    #[test]
-    fn nothing_set_says_what_was_looked_for() {
-        let env = Env::from_pairs([("DATABASE_URL", "")]);
-        let f = collect(&[], &[], &env, &ctx()).unwrap_err();
-        assert_eq!(f.class, Class::InvalidConfig);
-        assert!(
-            f.message.contains("DATABASE_URL, DATABASE_DIRECT_URL"),
-            "{}",
-            f.message
-        );
-        assert!(f.message.contains("set but empty"), "{}", f.message);
-        assert!(f.hints[0].contains("run time"), "{:?}", f.hints);
-    }
-
-    #[test]
-    fn a_quoted_url_says_remove_the_quotes() {
-        let env = Env::from_pairs([("DATABASE_URL", "\"postgresql://u:Sup3rSecret@db/app\"")]);
-        let t = collect(&[], &[], &env, &ctx()).unwrap();
-        let failure = t[0].spec.as_ref().unwrap_err();
-        assert!(
-            failure.message.contains("wrapped in quotes"),
-            "{}",
-            failure.message
-        );
-        assert!(
-            failure.hints[0].contains("remove the quotes"),
-            "{:?}",
-            failure.hints
-        );
-        assert!(!t[0].display.contains("Sup3rSecret"), "{}", t[0].display);
-    }
-
-    #[test]
-    fn unparsable_url_is_invalid_config_without_password() {
-        let env = Env::from_pairs([("DATABASE_URL", "calcom:Sup3rSecret@postgres:5432/calcom")]);
-        let t = collect(&[], &[], &env, &ctx()).unwrap();
-        let failure = t[0].spec.as_ref().unwrap_err();
-        assert_eq!(failure.class, Class::InvalidConfig);
-        assert!(!t[0].display.contains("Sup3rSecret"), "{}", t[0].display);
-        assert!(!failure.message.contains("Sup3rSecret"));
-    }
-}
+mod tests;
