@@ -7,8 +7,6 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::outcome::Topic;
-
 /// How a retried failure is paced (see `retry`): by what one more attempt costs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Cost {
@@ -20,6 +18,18 @@ pub enum Cost {
     Dns,
     /// The attempt itself already waited out a timeout.
     Slow,
+}
+
+/// What a hint is about, so the report gives one hint per cause: a specific hint
+/// (or a lint finding) on a topic replaces the generic one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// The password is not the role's (and how to reset it).
+    Password,
+    /// Special characters in the password must be percent-encoded.
+    PercentEncoding,
+    /// The host name: a container's `localhost`, the database service's name.
+    HostName,
 }
 
 /// The outcome of one target, as a stable class name (the contract).

@@ -8,9 +8,9 @@ use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::class::Class;
-use crate::settings::gates::{SchemaPrivilege, TableName, Version};
-use crate::settings::migrations::Requirement;
-use crate::settings::vocab::{libpq, Client};
+use crate::vocab::migrations::Requirement;
+use crate::vocab::names::{SchemaPrivilege, TableName, Version};
+use crate::vocab::{libpq, Client};
 
 const TARGETS_HELP: &str = "\
 Targets: every --url, else each set, non-empty variable of --url-env (default

@@ -5,7 +5,7 @@
 //! The pipeline, one module per stage:
 //! - [`cli`]: clap flags, their `PGREADY_*` variables and help text, nothing else.
 //! - [`settings`]: typed settings from flags and the environment — which targets
-//!   ([`settings::targets`]), each client's vocabulary ([`settings::vocab`]) and
+//!   ([`settings::targets`]), each client's vocabulary ([`vocab`]) and
 //!   parser ([`settings::conninfo`]), defaults and validation
 //!   ([`settings::spec`]), the password file ([`settings::pgpass`]), the
 //!   pre-connection lint ([`settings::lint`]), the connection plan
@@ -25,6 +25,8 @@
 //! - [`report`]: human, JSON and log output, all redacted.
 //! - [`exec`]: hand the process over to the app's command.
 //! - [`secret`]: the redacting password type and the last-line scrubber.
+//! - [`vocab`]: the bottom layer's shared vocabulary — each client's keys, table
+//!   names and versions, migration reports, resolve errors, SQL quoting.
 //! - [`finding`]: one evaluated fact as data (check, status, class, stage, cause,
 //!   evidence, fix) — what doctor renders and what a failure is the verdict of.
 
@@ -46,4 +48,5 @@ pub mod report;
 mod retry;
 pub mod secret;
 pub mod settings;
+pub mod vocab;
 pub mod wait;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::class::Class;
+use crate::class::{Class, Topic};
 
 /// A stage of one attempt, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -110,18 +110,6 @@ pub struct Failure {
     pub covers: Vec<Topic>,
 }
 
-/// What a hint is about, so the report gives one hint per cause: a specific hint
-/// (or a lint finding) on a topic replaces the generic one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Topic {
-    /// The password is not the role's (and how to reset it).
-    Password,
-    /// Special characters in the password must be percent-encoded.
-    PercentEncoding,
-    /// The host name: a container's `localhost`, the database service's name.
-    HostName,
-}
-
 /// The evidence a failure came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cause {
@@ -191,7 +179,7 @@ pub struct Attempt {
     /// What pgready changed on the way (e.g. a database it created).
     pub actions: Vec<String>,
     /// What each migration tool's history showed (when checked and reached).
-    pub migrations: Vec<crate::migrations::Report>,
+    pub migrations: Vec<crate::vocab::migrations::Report>,
     /// The names resolved and addresses dialled, in order.
     pub route: Vec<Step>,
 }

@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 use pgready::settings::conninfo::{self, Client, Reading};
 use pgready::settings::env::Env;
 use pgready::settings::lint::Context;
-use pgready::settings::{plan, targets, vocab};
+use pgready::settings::{plan, targets};
+use pgready::vocab;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -9,7 +9,7 @@ use crate::outcome::{Failure, Stage};
 use crate::probe::{Inspect, Prober, Ready};
 use crate::settings::spec::ConnSpec;
 
-use super::sql::ident;
+use crate::vocab::sql::ident;
 
 /// Creates `name` from a session on a maintenance database.
 struct CreateDatabase<'a> {

@@ -4,9 +4,11 @@
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
 use crate::probe::{Inspect, Ready};
-use crate::settings::gates::{Gates, SchemaPrivilege, TableName, Version};
+use crate::settings::gates::Gates;
+use crate::vocab::names::{SchemaPrivilege, TableName, Version};
 
-use super::sql::{app_schema, ident, literal, qualified};
+use super::sql::app_schema;
+use crate::vocab::sql::{ident, literal, qualified};
 
 /// The gates as an inspection.
 pub struct GateCheck<'a> {

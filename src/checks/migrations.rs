@@ -6,13 +6,16 @@
 use std::cell::RefCell;
 
 use super::gates::query_failed;
-use super::sql::{app_schema, ident, literal, qualified};
+use super::sql::app_schema;
 use crate::class::Class;
-use crate::migrations::{Local, Record, Report, Status, Tool};
+use crate::migrations::{Local, Record, Status, Tool};
 use crate::outcome::{Failure, Stage};
 use crate::probe::{Inspect, Ready};
-use crate::settings::gates::TableName;
-use crate::settings::migrations::{MigrationPlan, Requirement, ToolCheck};
+use crate::settings::migrations::{MigrationPlan, ToolCheck};
+use crate::vocab::migrations::Report;
+use crate::vocab::migrations::Requirement;
+use crate::vocab::names::TableName;
+use crate::vocab::sql::{ident, literal, qualified};
 
 /// How many names a message lists before it says "and N more".
 const NAMES_SHOWN: usize = 3;

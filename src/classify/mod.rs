@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use crate::class::Class;
 use crate::outcome::{Cause, Failure, Stage};
-use crate::probe::resolve::ResolveError;
 use crate::secret::scrub;
-use crate::settings::vocab::SslMode;
+use crate::vocab::resolve::ResolveError;
+use crate::vocab::SslMode;
 
 /// What the classifier needs to know about the session that failed.
 #[derive(Clone, Debug)]

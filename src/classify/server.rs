@@ -5,9 +5,10 @@ use tokio_postgres::error::SqlState;
 
 use super::SessionContext;
 use crate::class::Class;
-use crate::outcome::{Cause, Failure, Stage, Topic};
+use crate::class::Topic;
+use crate::outcome::{Cause, Failure, Stage};
 use crate::secret::scrub;
-use crate::settings::vocab::SslMode;
+use crate::vocab::SslMode;
 
 /// Whether a `CREATE DATABASE` failed because another gate created it between
 /// our check and our CREATE.

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::{files, Local, Record, Status, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// Alembic (`alembic upgrade head`).
 pub struct Alembic;

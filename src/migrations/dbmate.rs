@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{files, Local, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// dbmate (`dbmate up`).
 pub struct Dbmate;

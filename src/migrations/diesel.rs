@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::{files, Local, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// Diesel (`diesel migration run`, or `embed_migrations!` in the app).
 pub struct Diesel;

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::{files, Local, Record, Status, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// Directories that hold no app of the project's own.
 const SKIP: &[&str] = &[

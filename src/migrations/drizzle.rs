@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{files, Local, Record, Status, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// Drizzle Kit (`drizzle-kit migrate`, or drizzle-orm's `migrate()`).
 pub struct Drizzle;

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 use super::{files, Local, Record, Status, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// How deep below the location Flyway's recursive scan is followed.
 const MAX_DEPTH: usize = 5;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::{files, FailedMigration, Local, Record, Status, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// golang-migrate (`migrate -path DIR -database URL up`).
 pub struct GolangMigrate;

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::{files, Local, Record, Tool};
-use crate::checks::sql::qualified;
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
+use crate::vocab::sql::qualified;
 
 /// The file extensions Knex loads migrations from by default.
 const EXTENSIONS: &[&str] = &[

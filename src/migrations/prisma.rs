@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use super::{files, Local, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// Prisma Migrate.
 pub struct Prisma;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::{files, Local, Tool};
-use crate::settings::gates::TableName;
+use crate::vocab::names::TableName;
 
 /// SQLx (`sqlx migrate run`, or `sqlx::migrate!()` in the app).
 pub struct Sqlx;

@@ -116,7 +116,7 @@ impl Prober {
     pub async fn resolve(
         &self,
         host: &str,
-    ) -> Result<Vec<std::net::IpAddr>, resolve::ResolveError> {
+    ) -> Result<Vec<std::net::IpAddr>, crate::vocab::resolve::ResolveError> {
         self.resolver.lookup(host).await
     }
 

@@ -8,14 +8,7 @@ use std::net::IpAddr;
 use hickory_resolver::net::NetError;
 use hickory_resolver::TokioResolver;
 
-/// Why a name did not resolve.
-#[derive(Debug)]
-pub enum ResolveError {
-    /// The name does not exist, or has no address records.
-    NotFound,
-    /// The resolver could not get an answer (timeout, SERVFAIL, no server).
-    Unavailable(String),
-}
+use crate::vocab::resolve::ResolveError;
 
 /// A resolver built on first use and kept for the process, so its cache lives
 /// across attempts.

@@ -62,7 +62,7 @@ pub struct TargetJson {
     pub stages_ms: StagesJson,
     /// One object per `--migrations` tool, as the last attempt read it (empty when
     /// not asked for, or when the attempt did not get that far).
-    pub migrations: Vec<crate::migrations::Report>,
+    pub migrations: Vec<crate::vocab::migrations::Report>,
 }
 
 /// TLS facts.

@@ -9,8 +9,9 @@ pub mod json;
 pub mod termination;
 
 use crate::class::Class;
+use crate::class::Topic;
 use crate::cli::ExitCodes;
-use crate::outcome::{Failure, ServerFacts, Stages, Topic};
+use crate::outcome::{Failure, ServerFacts, Stages};
 use crate::settings::lint::Lint;
 use crate::settings::spec::Host;
 use crate::settings::targets::Target;
@@ -41,7 +42,7 @@ pub struct Verdict<'a> {
     /// What pgready changed (e.g. a database it created).
     pub actions: &'a [String],
     /// What each migration tool's history showed on the last attempt.
-    pub migrations: &'a [crate::migrations::Report],
+    pub migrations: &'a [crate::vocab::migrations::Report],
 }
 
 impl Verdict<'_> {

@@ -4,29 +4,13 @@
 //! most 4096 bytes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{clean, Verdict};
 use crate::class::Class;
 
-/// Kubernetes' default `terminationMessagePath`.
-pub const DEFAULT_PATH: &str = "/dev/termination-log";
-
 /// What the kubelet keeps of the file.
 pub const LIMIT: usize = 4096;
-
-/// The file to write: the one given, else the default when it exists and is
-/// writable (inside a Kubernetes container), else none.
-pub fn path(given: Option<PathBuf>) -> Option<PathBuf> {
-    given.or_else(|| {
-        let default = Path::new(DEFAULT_PATH);
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(default)
-            .ok()
-            .map(|_| default.to_path_buf())
-    })
-}
 
 /// The message for a failed run: one paragraph per failing target, cut to
 /// [`LIMIT`] bytes on a character boundary.

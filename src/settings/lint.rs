@@ -5,7 +5,7 @@ use super::client::{self, Client, TlsOptions};
 use super::conninfo::{Notes, Reading};
 use super::role::Role;
 use super::spec::{ConnSpec, Endpoint, Host};
-use super::vocab;
+use crate::vocab;
 
 /// Where pgready runs and whose rules apply, as far as reading URLs cares.
 #[derive(Clone, Debug)]

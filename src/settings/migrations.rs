@@ -4,22 +4,9 @@
 
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-
-use super::gates::TableName;
 use crate::migrations::{self, Local, Tool};
-
-/// What `--require-migrations` asks of the history.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Requirement {
-    /// Every shipped (or expected) migration applied, none failed, modified or
-    /// unknown: the app's gate.
-    #[default]
-    Applied,
-    /// Nothing failed or modified; pending is fine: the gate in front of the
-    /// migration command itself.
-    Deployable,
-}
+use crate::vocab::migrations::Requirement;
+use crate::vocab::names::TableName;
 
 /// One tool to check.
 #[derive(Clone)]

@@ -13,7 +13,7 @@ pub mod require_auth;
 pub mod role;
 pub mod spec;
 pub mod targets;
-pub mod vocab;
+pub mod termination;
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -159,7 +159,7 @@ impl Settings {
             targets,
             gates,
             migrations,
-            termination_log: crate::report::termination::path(opts.termination_log),
+            termination_log: termination::path(opts.termination_log),
             explain,
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),

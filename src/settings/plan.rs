@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::client::{Client, Identity, Roots, TlsPlan, Verify};
 use super::spec::{ConnSpec, Host};
 use super::targets::Target;
-use super::vocab::{self, Effect};
+use crate::vocab::{self, Effect};
 
 /// One target's plan under one client.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use pgready::settings::client::{TlsPlan, Verify};
 use pgready::settings::conninfo::{self, Client, Parsed, Reading};
 use pgready::settings::env::Env;
 use pgready::settings::spec::{self, ConnSpec, Host};
-use pgready::settings::vocab;
+use pgready::vocab;
 use serde_json::{json, Value};
 
 use crate::support::oracles;

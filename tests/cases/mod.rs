@@ -6,6 +6,7 @@ mod doctor;
 mod explain;
 mod gates;
 mod hardening;
+mod layers;
 mod live_clients;
 mod migrations_cli;
 mod migrations_ddl;

@@ -3,13 +3,14 @@
 
 use std::cell::RefCell;
 
-use crate::checks::sql::{app_schema, literal};
+use crate::checks::sql::app_schema;
 use crate::finding::{Check, Finding};
-use crate::migrations::Report;
 use crate::outcome::Failure;
 use crate::probe::{Inspect, Ready};
 use crate::settings::gates::Gates;
 use crate::settings::migrations::MigrationPlan;
+use crate::vocab::migrations::Report;
+use crate::vocab::sql::literal;
 
 /// What doctor asks the server in one query.
 #[derive(Clone, Debug, Default)]

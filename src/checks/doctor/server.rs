@@ -7,15 +7,15 @@ use super::Checklist;
 use crate::checks::sql::app_schema;
 use crate::class::Class;
 use crate::finding::{Check, Finding, Status};
-use crate::migrations::Report;
 use crate::outcome::{Failure, ServerFacts};
 use crate::settings::client::{Client, TlsPlan};
-use crate::settings::gates::SchemaPrivilege;
 use crate::settings::role::Role;
 use crate::settings::spec::ConnSpec;
 use crate::settings::spec::SessionAttrs;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
+use crate::vocab::migrations::Report;
+use crate::vocab::names::SchemaPrivilege;
 
 pub(super) fn session_items(
     list: &mut Checklist,

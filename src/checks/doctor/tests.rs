@@ -9,12 +9,12 @@ use super::{Checklist, SESSION_CHECKS};
 use crate::class::Class;
 use crate::finding::{Check, Finding, Status};
 use crate::outcome::{Cause, Failure, ServerFacts, Stage, Step};
-use crate::probe::resolve::ResolveError;
 use crate::settings::conninfo::{parse, Client, Reading};
 use crate::settings::env::Env;
 use crate::settings::lint::Lint;
 use crate::settings::role::Role;
 use crate::settings::spec::{build, ConnSpec};
+use crate::vocab::resolve::ResolveError;
 
 fn spec(url: &str) -> ConnSpec {
     let reading = Reading::of(Client::Prisma);

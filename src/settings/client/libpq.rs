@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::settings::conninfo::{shown_value, ParseError};
-use crate::settings::vocab::{Client, SslMode};
+use crate::vocab::{Client, SslMode};
 
 /// libpq: six modes; `require` verifies the chain when a root file is present;
 /// `sslrootcert=system` (PostgreSQL 16+) demands verify-full; client certificates

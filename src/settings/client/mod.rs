@@ -12,8 +12,8 @@ mod prisma;
 use std::path::PathBuf;
 
 use super::conninfo::{Opt, ParseError};
-pub use super::vocab::{Client, SslMode};
 use crate::secret::Password;
+pub use crate::vocab::{Client, SslMode};
 
 /// How much of the server's certificate is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,7 +183,7 @@ impl TlsOptions {
             ssl: given("ssl"),
             libpq_compat: given("uselibpqcompat").is_some_and(|v| v == "true"),
             home,
-            libpq_major: crate::settings::vocab::libpq::DEFAULT_MAJOR,
+            libpq_major: crate::vocab::libpq::DEFAULT_MAJOR,
             env_sslmode: given("sslmode").is_none() && env_value("PGSSLMODE").is_some(),
             negotiation: None,
         }

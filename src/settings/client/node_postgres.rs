@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::settings::conninfo::{shown_value, ParseError};
-use crate::settings::vocab::{Client, SslMode};
+use crate::vocab::{Client, SslMode};
 
 /// node-postgres 8.23 (`pg-connection-string` 2.14 and `ConnectionParameters`):
 /// no TLS unless the URL asks (`ssl`, `sslmode`, a certificate parameter,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::{Identity, Roots, TlsOptions, TlsPlan, TlsPolicy, Verify};
 use crate::secret::Password;
-use crate::settings::vocab::{Client, SslMode};
+use crate::vocab::{Client, SslMode};
 
 /// Prisma's engine (quaint): `sslmode` disable/prefer/require, anything else is
 /// `prefer`; verification only with `sslaccept=strict` (the default is

@@ -80,7 +80,7 @@ fn random_connection_strings_never_panic_or_leak() {
 
 /// Every client, and libpq at every major.
 fn readings() -> Vec<Reading> {
-    let mut all: Vec<Reading> = crate::settings::vocab::libpq::MAJORS
+    let mut all: Vec<Reading> = crate::vocab::libpq::MAJORS
         .map(|libpq_major| Reading {
             client: Client::Libpq,
             libpq_major,

@@ -1,6 +1,6 @@
 //! Connection strings as each client reads them: libpq (URLs and `key=value`
 //! strings, per major), node-postgres and Prisma. Each reader turns the string
-//! into options named by its own vocabulary (`settings::vocab`), a redacted copy
+//! into options named by its own vocabulary (`crate::vocab`), a redacted copy
 //! and notes for the lint; `spec` applies defaults and validates values.
 //!
 //! tokio-postgres' own parser rejects libpq's TLS parameters and every Prisma
@@ -17,7 +17,7 @@ mod fuzz;
 
 use std::ops::Range;
 
-pub use crate::settings::vocab::Client;
+pub use crate::vocab::Client;
 pub use redact::redact_url_like;
 
 /// Whose rules read the string, and for libpq which major.
@@ -33,7 +33,7 @@ impl Reading {
     /// libpq of the default major.
     pub const LIBPQ: Reading = Reading {
         client: Client::Libpq,
-        libpq_major: crate::settings::vocab::libpq::DEFAULT_MAJOR,
+        libpq_major: crate::vocab::libpq::DEFAULT_MAJOR,
     };
 
     /// `client` with the default libpq major.

@@ -7,7 +7,7 @@
 use url::Url;
 
 use super::{Notes, Opt, ParseError, Parsed};
-use crate::settings::vocab::prisma::{kind, Kind};
+use crate::vocab::prisma::{kind, Kind};
 
 /// Parses `input` as Prisma does.
 pub fn parse(input: &str) -> Result<Parsed, ParseError> {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::settings::conninfo::{parse, Reading};
-use crate::settings::vocab::SslMode;
+use crate::vocab::SslMode;
 
 fn spec(url: &str, env: &[(&str, &str)]) -> Result<ConnSpec, ParseError> {
     build(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::Client;
 use crate::settings::conninfo::{shown_value, ParseError, Reading};
-use crate::settings::vocab::{self, Effect};
+use crate::vocab::{self, Effect};
 
 /// The keys whose values pgready cannot reproduce, checked against `value`.
 pub(super) fn unsupported(

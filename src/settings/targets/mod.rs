@@ -6,9 +6,9 @@ use super::env::Env;
 use super::lint::{self, Context};
 use super::role::Role;
 use super::spec::{self, ConnSpec, Host};
-use super::vocab;
 use crate::class::Class;
 use crate::outcome::{Failure, Stage};
+use crate::vocab;
 
 /// The URL variables read when neither `--url` nor `--url-env` is given.
 pub const DEFAULT_URL_VARS: [&str; 4] = [

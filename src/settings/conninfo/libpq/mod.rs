@@ -9,7 +9,7 @@
 mod keyvalue;
 
 use super::{Notes, Opt, ParseError, Parsed};
-use crate::settings::vocab::libpq::lookup;
+use crate::vocab::libpq::lookup;
 use keyvalue::conninfo;
 
 const URI_PREFIXES: [&str; 2] = ["postgresql://", "postgres://"];
@@ -324,17 +324,17 @@ fn decode(raw: &str, major: u8, part: Part) -> Result<String, ParseError> {
 
 /// Why libpq `major` refuses a key, and what to do.
 fn unknown_key_hint(key: &str, major: u8) -> String {
-    if let Some(k) = crate::settings::vocab::find(crate::settings::vocab::libpq::KEYS, key) {
+    if let Some(k) = crate::vocab::find(crate::vocab::libpq::KEYS, key) {
         return format!(
             "`{key}` is known from libpq {} on; this URL is read as libpq {major} (--libpq-version)",
             k.since
         );
     }
     for (client, table) in [
-        ("Prisma", crate::settings::vocab::prisma::KEYS),
-        ("node-postgres", crate::settings::vocab::node_postgres::KEYS),
+        ("Prisma", crate::vocab::prisma::KEYS),
+        ("node-postgres", crate::vocab::node_postgres::KEYS),
     ] {
-        if crate::settings::vocab::find(table, key).is_some() {
+        if crate::vocab::find(table, key).is_some() {
             return format!("`{key}` is {client}'s parameter: libpq (psql, psycopg, …) refuses the whole URL; if {client} reads it, say --client {}", if client == "Prisma" { "prisma" } else { "node-postgres" });
         }
     }

@@ -1,11 +1,18 @@
-//! What each client's connection strings may say: one table per client of the keys
-//! it reads, the environment variable that supplies each default, and what pgready
-//! does with it. The parsers and the spec builder read these tables; `explain` and
-//! the README render them. This module imports nothing of pgready's.
+//! The shared vocabulary, the bottom layer: it imports nothing of pgready's, and
+//! every stage may import it. Here: what each client's connection strings may say
+//! (one table per client of the keys it reads, the environment variable that
+//! supplies each default, and what pgready does with it — the parsers and the spec
+//! builder read these tables; `explain` and the README render them), and the
+//! [`names`], [`migrations`] reports, [`resolve`] errors and [`sql`] quoting that
+//! several stages share.
 
 pub mod libpq;
+pub mod migrations;
+pub mod names;
 pub mod node_postgres;
 pub mod prisma;
+pub mod resolve;
+pub mod sql;
 
 use clap::ValueEnum;
 
