@@ -27,20 +27,14 @@ use crate::settings::targets::Target;
 use crate::settings::Settings;
 
 /// The checks a session answers, in order: skipped by their own ids when there is
-/// no session to answer them.
-const SESSION_CHECKS: [Check; 11] = [
-    Check::ServerResponds,
-    Check::Tls,
-    Check::Authentication,
-    Check::DatabaseExists,
-    Check::ConnectPrivilege,
-    Check::ServerVersion,
-    Check::Writable,
-    Check::ConnectionHeadroom,
-    Check::SchemaPrivileges,
-    Check::Pooler,
-    Check::Migrations,
-];
+/// no session to answer them (the table and extension gates only when asked for).
+fn session_checks() -> Vec<Check> {
+    let session = Check::ServerResponds..=Check::Migrations;
+    Check::ALL
+        .into_iter()
+        .filter(|c| session.contains(c) && !matches!(c, Check::Tables | Check::Extensions))
+        .collect()
+}
 
 /// The checklist of one target.
 #[derive(Clone, Debug, Serialize)]
@@ -146,7 +140,7 @@ async fn one(
             migration_items(&mut list, &collector.migrations.into_inner(), searching);
         }
         Err(_) if !connected => {
-            list.skip_rest(&SESSION_CHECKS, "the server cannot be reached");
+            list.skip_rest(&session_checks(), "the server cannot be reached");
         }
         Err(failure) => failed_session(&mut list, failure),
     }

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{Checklist, SESSION_CHECKS};
+use super::{session_checks, Checklist};
 use crate::class::Class;
 use crate::finding::{Check, Finding};
 use crate::outcome::{Cause, Failure, Step};
@@ -105,5 +105,5 @@ pub(super) fn failed_session(list: &mut Checklist, failure: &Failure) {
     }
     list.add(Finding::failed(check, failure));
     let why = format!("the session failed at {}", check.title());
-    list.skip_rest(&SESSION_CHECKS, &why);
+    list.skip_rest(&session_checks(), &why);
 }

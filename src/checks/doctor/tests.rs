@@ -5,7 +5,7 @@ use super::config::linted;
 use super::facts::{col, Facts};
 use super::network::{failed_session, route_findings};
 use super::server::{headroom_item, pooler_item, schema_item, tls_item, writable_item};
-use super::{Checklist, SESSION_CHECKS};
+use super::{session_checks, Checklist};
 use crate::class::Class;
 use crate::finding::{Check, Finding, Status};
 use crate::outcome::{Cause, Failure, ServerFacts, Stage, Step};
@@ -259,7 +259,7 @@ fn a_starting_server_passes_nothing_before_it() {
     let failure = Failure::new(Class::ServerStarting, Stage::Auth, "starting up");
     failed_session(&mut list, &failure);
     assert_eq!(statuses(&list.items)[0], ("server_responds", Status::Fail));
-    assert_eq!(list.items.len(), SESSION_CHECKS.len());
+    assert_eq!(list.items.len(), session_checks().len());
 }
 
 fn server(endpoint: &str) -> ServerFacts {
