@@ -105,7 +105,26 @@ fn lowercase_escapes(encoded: &str) -> String {
     out
 }
 
-/// Replaces every registered secret in `text` by [`MASK`].
+/// Takes a secret (and its encodings) off the [`scrub`] list: a password that
+/// equals the user or database name is printed as that name anyway, and masking
+/// it would mask the name everywhere (`password authentication failed for user
+/// "****"`). The lint says such a password can be guessed.
+pub fn declassify(raw: &str) {
+    let mut forms = vec![raw.to_string()];
+    for set in [NON_ALPHANUMERIC, USERINFO_RESERVED] {
+        let encoded = utf8_percent_encode(raw, set).to_string();
+        forms.push(lowercase_escapes(&encoded));
+        forms.push(encoded);
+    }
+    if let Ok(mut list) = registry().lock() {
+        list.retain(|s| !forms.contains(s));
+    }
+}
+
+/// Replaces every registered secret in `text` by [`MASK`], where it stands as a
+/// whole token: a secret that begins (ends) with a letter or digit is masked only
+/// where no letter or digit comes right before (after) it, so a password `lim`
+/// leaves the role `limited` alone and `postgres` leaves `postgresql://` alone.
 pub fn scrub(text: &str) -> String {
     let Ok(list) = registry().lock() else {
         return text.to_string();
@@ -113,9 +132,38 @@ pub fn scrub(text: &str) -> String {
     let mut out = text.to_string();
     for secret in list.iter() {
         if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), MASK);
+            out = mask_tokens(&out, secret);
         }
     }
+    out
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `text` with each whole-token occurrence of `secret` masked.
+fn mask_tokens(text: &str, secret: &str) -> String {
+    let first_word = secret.chars().next().is_some_and(is_word);
+    let last_word = secret.chars().next_back().is_some_and(is_word);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(secret) {
+        let start = from + found;
+        let end = start + secret.len();
+        let before = text[..start].chars().next_back().is_some_and(is_word);
+        let after = text[end..].chars().next().is_some_and(is_word);
+        if (first_word && before) || (last_word && after) {
+            from = start + secret.chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        out.push_str(&text[rest..start]);
+        out.push_str(MASK);
+        rest = end;
+        from = end;
+    }
+    out.push_str(&text[rest..]);
     out
 }
 
@@ -129,6 +177,26 @@ mod tests {
         assert_eq!(format!("{p}"), MASK);
         assert_eq!(format!("{p:?}"), MASK);
         assert_eq!(p.expose(), "hunter2-secret");
+    }
+
+    #[test]
+    fn scrub_masks_whole_tokens_only() {
+        Password::new("lim");
+        Password::new("Kq9-token");
+        assert_eq!(
+            scrub("role limited, lim, \"lim\", lim_x, Kq9-token. xKq9-token"),
+            "role limited, ****, \"****\", lim_x, ****. xKq9-token"
+        );
+        Password::new("#Zz9#");
+        // A secret that starts and ends with punctuation is masked wherever it stands.
+        assert_eq!(scrub("a#Zz9#b"), "a****b");
+    }
+
+    #[test]
+    fn a_declassified_password_is_left_alone() {
+        Password::new("calcom-dev");
+        declassify("calcom-dev");
+        assert_eq!(scrub("user \"calcom-dev\""), "user \"calcom-dev\"");
     }
 
     #[test]

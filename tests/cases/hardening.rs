@@ -481,3 +481,39 @@ fn deadline_and_signals_hold_under_random_faults() {
         pg.assert_no_session_left("pgready-property");
     }
 }
+
+/// The development setups people run (`calcom`/`calcom`, a password inside a role's
+/// name): the password is masked where it stands, server text only where the
+/// password is a whole token, and a password equal to the user name is not masked
+/// at all — it is printed as the name anyway — but named guessable by the lint.
+#[test]
+fn redaction_keeps_the_user_and_the_scheme_readable() {
+    let pg = Pg::start();
+    pg.sql("CREATE ROLE calcom LOGIN PASSWORD 'Real-Pw-9z'; CREATE ROLE limited LOGIN PASSWORD 'Real-Pw-9z'");
+    let same = pg.url_for("calcom", "calcom", "appdb", "");
+    let run = run_args(&["check", "--json", "--url", &same]);
+    run.assert_class("auth_failed", 30);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("for user \\\"calcom\\\"") || all.contains("for user \"calcom\""),
+        "{all}"
+    );
+    assert!(all.contains("postgresql://calcom:****@"), "{all}");
+    assert!(
+        !all.contains("****ql") && !all.contains("\"****\""),
+        "{all}"
+    );
+    assert!(all.contains("the password equals the user name"), "{all}");
+
+    let inside = pg.url_for("limited", "lim", "appdb", "");
+    let run = run_args(&["check", "--json", "--url", &inside]);
+    run.assert_class("auth_failed", 30);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("limited"), "{all}");
+    assert!(!all.contains("****ited"), "{all}");
+    assert!(all.contains("postgresql://limited:****@"), "{all}");
+    let standalone = all
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|token| token == "lim");
+    assert!(!standalone, "the password shows as a token: {all}");
+}

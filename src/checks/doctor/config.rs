@@ -42,7 +42,8 @@ pub(super) fn config_items(list: &mut Checklist, target: &Target, spec: &ConnSpe
         ),
         None => "no password given (the server may not ask for one)".to_string(),
     };
-    list.add(linted(lint, Check::PasswordEncoding, password));
+    let guessable = linted(lint, Check::PasswordEncoding, password);
+    list.add(guessable_too(lint, guessable));
     list.add(semantics(lint, spec));
     list.add(linted(
         lint,
@@ -90,4 +91,17 @@ pub(super) fn semantics(lint: &[Lint], spec: &ConnSpec) -> Finding {
         found.join("; "),
         Some("run pgready with the app's own client (--client) and make the URL mean the same to every client that reads it".into()),
     )
+}
+
+/// The password item also warns of a password anyone can guess.
+fn guessable_too(lint: &[Lint], mut finding: Finding) -> Finding {
+    let Some(found) = lint.iter().find(|l| l.id == "guessable_password") else {
+        return finding;
+    };
+    if finding.status == crate::finding::Status::Ok {
+        finding = Finding::warn(finding.check, found.message.clone(), None);
+    } else {
+        finding.evidence = format!("{}; {}", finding.evidence, found.message);
+    }
+    finding
 }

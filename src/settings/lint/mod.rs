@@ -34,7 +34,7 @@ const POOLER_PORTS: [u16; 2] = [6432, 6543];
 /// One lint finding: a stable id (doctor items use it) and the hint text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lint {
-    /// Stable id: `password_encoding`, `localhost_in_container`, `database_name`,
+    /// Stable id: `password_encoding`, `guessable_password`, `localhost_in_container`, `database_name`,
     /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`,
     /// `libpq_version`.
     pub id: &'static str,
@@ -50,6 +50,7 @@ fn tagged(id: &'static str) -> impl Fn(String) -> Lint {
 pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Context) -> Vec<Lint> {
     let mut found = Vec::new();
     found.extend(unencoded_password(notes).map(tagged("password_encoding")));
+    found.extend(guessable_password(spec).map(tagged("guessable_password")));
     if ctx.in_container {
         found.extend(
             spec.endpoints
@@ -80,6 +81,23 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Cont
             .map(tagged("client_semantics")),
     );
     found
+}
+
+/// Whether `password` equals the user or the database name: no secret, since it
+/// is printed as that name anyway.
+pub fn guessable(spec: &ConnSpec, password: &crate::secret::Password) -> bool {
+    let pw = password.expose();
+    !pw.is_empty() && (pw == spec.user || pw == spec.dbname)
+}
+
+fn guessable_password(spec: &ConnSpec) -> Option<String> {
+    let password = spec.password.as_ref().filter(|p| guessable(spec, p))?;
+    let what = if password.expose() == spec.user {
+        "user name"
+    } else {
+        "database name"
+    };
+    Some(format!("the password equals the {what}: anyone can guess it (and pgready does not mask it, it is printed as the {what} anyway); outside a throw-away setup, set a strong one: ALTER ROLE \"{}\" PASSWORD '…'; and the same in the URL", spec.user))
 }
 
 /// A URL read as Prisma's or node-postgres's without an explicit `--client`,

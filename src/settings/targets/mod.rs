@@ -258,18 +258,25 @@ fn finish(
 ) -> Target {
     let source = origin.name();
     match spec::build(opts, env, os_user, ctx.reading) {
-        Ok(spec) => Target {
-            display: if display.is_empty() {
-                describe(&spec)
-            } else {
-                display
-            },
-            lint: lint::lint(&spec, notes, &source, origin.role(), ctx),
-            role: origin.role(),
-            from_variable: matches!(origin, Origin::Variable(_)),
-            source,
-            spec: Ok(spec),
-        },
+        Ok(spec) => {
+            if let Some(pw) = spec.password.as_ref().filter(|p| lint::guessable(&spec, p)) {
+                // Printed as the user or database name anyway; masking it would
+                // mask that name in every message.
+                crate::secret::declassify(pw.expose());
+            }
+            Target {
+                display: if display.is_empty() {
+                    describe(&spec)
+                } else {
+                    display
+                },
+                lint: lint::lint(&spec, notes, &source, origin.role(), ctx),
+                role: origin.role(),
+                from_variable: matches!(origin, Origin::Variable(_)),
+                source,
+                spec: Ok(spec),
+            }
+        }
         Err(e) => invalid(origin, &display, e),
     }
 }
