@@ -102,6 +102,39 @@ pub enum ExitCodes {
     Binary,
 }
 
+impl ExitCodes {
+    /// The code the process exits with for a run whose class code is `code`.
+    pub fn apply(self, code: i32) -> i32 {
+        match self {
+            ExitCodes::Binary if code != 0 => 1,
+            _ => code,
+        }
+    }
+
+    /// The style asked for on a command line clap refused: the last
+    /// `--exit-codes X` before `--`, else `PGREADY_EXIT_CODES`, else `full` — so a
+    /// typo in another flag still exits as the user asked (never 2 under `binary`).
+    pub fn requested(args: &[std::ffi::OsString], var: Option<&str>) -> ExitCodes {
+        let args: Vec<&str> = args
+            .iter()
+            .skip(1)
+            .map_while(|a| a.to_str())
+            .take_while(|a| *a != "--")
+            .collect();
+        let mut given = var.map(str::to_string);
+        for (i, arg) in args.iter().enumerate() {
+            if let Some(v) = arg.strip_prefix("--exit-codes=") {
+                given = Some(v.to_string());
+            } else if *arg == "--exit-codes" {
+                given = args.get(i + 1).map(|v| v.to_string());
+            }
+        }
+        given
+            .and_then(|v| ExitCodes::from_str(v.trim(), true).ok())
+            .unwrap_or(ExitCodes::Full)
+    }
+}
+
 /// Log line format when stderr is not a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use clap::Parser;
 
 use pgready::class::Class;
-use pgready::cli::{Cli, LogFormat};
+use pgready::cli::{Cli, ExitCodes, LogFormat};
 use pgready::report::{self, human};
 use pgready::settings::env::Env;
 use pgready::settings::targets::Target;
@@ -18,7 +18,9 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
-                Class::InvalidConfig.exit_code()
+                let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+                let var = std::env::var("PGREADY_EXIT_CODES").ok();
+                ExitCodes::requested(&args, var.as_deref()).apply(Class::InvalidConfig.exit_code())
             } else {
                 0
             };
@@ -83,7 +85,9 @@ fn doctor(
     replicas: Option<u32>,
 ) -> i32 {
     let lists = runtime.block_on(pgready::checks::doctor::run(settings, targets, replicas));
-    let code = pgready::checks::doctor::exit_code(&lists);
+    let code = settings
+        .exit_codes
+        .apply(pgready::checks::doctor::exit_code(&lists));
     if settings.json {
         println!("{}", report::doctor::json(&lists, code));
     } else {
@@ -96,7 +100,9 @@ fn doctor(
 /// Prints each target's connection plan; no network.
 fn explain(settings: &Settings) -> i32 {
     let explained = report::explain::explain(&settings.explain);
-    let code = report::explain::exit_code(&explained);
+    let code = settings
+        .exit_codes
+        .apply(report::explain::exit_code(&explained));
     if settings.json {
         println!("{}", report::explain::json(&explained, code));
     } else {

@@ -212,10 +212,7 @@ pub fn exit_code(verdicts: &[Verdict<'_>], interrupted: Option<i32>, style: Exit
         .map(|v| v.exit_code)
         .find(|c| *c != 0)
         .unwrap_or(0);
-    match style {
-        ExitCodes::Binary if code != 0 => 1,
-        _ => code,
-    }
+    style.apply(code)
 }
 
 /// Makes text from servers and inputs safe for a terminal: control and

@@ -271,6 +271,40 @@ fn binary_exit_codes_for_healthchecks() {
         12,
         "the JSON keeps the class's own code"
     );
+    // Under binary no path exits 2 (Docker reserves it): command-line errors,
+    // whether binary came from the flag or the variable, doctor and explain.
+    let refusals: [(&[&str], &[(&str, &str)]); 6] = [
+        (
+            &["check", "--exit-codes", "binary", "--timeout", "abc"],
+            &[],
+        ),
+        (&["check", "--exit-codes=binary", "--no-such-flag"], &[]),
+        (
+            &["check", "--timeout", "abc"],
+            &[("PGREADY_EXIT_CODES", "binary")],
+        ),
+        (&["doctor", "--exit-codes", "binary", "--url", &url], &[]),
+        (
+            &["doctor", "--url", &url],
+            &[("PGREADY_EXIT_CODES", "binary")],
+        ),
+        (
+            &[
+                "explain",
+                "--exit-codes",
+                "binary",
+                "--url",
+                "postgresql://h:99999/d",
+            ],
+            &[],
+        ),
+    ];
+    for (args, env) in refusals {
+        let run = run_cmd(pgready().args(args).envs(env.iter().copied()));
+        assert_eq!(run.code, 1, "{args:?} {env:?}: {run:?}");
+    }
+    // Without it, a command-line error is invalid_config's 2.
+    assert_eq!(run_args(&["check", "--timeout", "abc"]).code, 2);
 }
 
 #[test]
