@@ -273,7 +273,8 @@ fn binary_exit_codes_for_healthchecks() {
     );
     // Under binary no path exits 2 (Docker reserves it): command-line errors,
     // whether binary came from the flag or the variable, doctor and explain.
-    let refusals: [(&[&str], &[(&str, &str)]); 6] = [
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let refusals: [Case<'_>; 6] = [
         (
             &["check", "--exit-codes", "binary", "--timeout", "abc"],
             &[],
