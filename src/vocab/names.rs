@@ -42,7 +42,8 @@ impl FromStr for Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.major < 10 {
+        // What was asked, as asked: `15.19` stays `15.19`, `13` stays `13`.
+        if self.major < 10 || self.minor != 0 {
             write!(f, "{}.{}", self.major, self.minor)
         } else {
             write!(f, "{}", self.major)
@@ -149,6 +150,8 @@ mod tests {
         );
         assert!("x".parse::<Version>().is_err());
         assert_eq!("9.6".parse::<Version>().unwrap().to_string(), "9.6");
+        assert_eq!("15.19".parse::<Version>().unwrap().to_string(), "15.19");
+        assert_eq!("13".parse::<Version>().unwrap().to_string(), "13");
     }
 
     #[test]

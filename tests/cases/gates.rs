@@ -16,6 +16,23 @@ fn min_server_version() {
     ]);
     run.assert_class("version_unsupported", 43);
     assert!(run.message().contains("at least 99"), "{run:?}");
+    // A minor release asked for is printed as asked, not rounded to the major.
+    let major = pg.sql("SHOW server_version");
+    let wanted = format!("{}.99", major.split('.').next().unwrap().trim());
+    let run = run_args(&[
+        "check",
+        "--json",
+        "--min-server-version",
+        &wanted,
+        "--url",
+        &pg.url(""),
+    ]);
+    run.assert_class("version_unsupported", 43);
+    assert!(
+        run.message()
+            .contains(&format!("at least {wanted} is required")),
+        "{run:?}"
+    );
     run_args(&["check", "--min-server-version", "13", "--url", &pg.url("")])
         .assert_class("ready", 0);
     run_args(&["wait", "--min-server-version", "9.6", "--url", &pg.url("")])
