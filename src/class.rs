@@ -277,6 +277,7 @@ impl Class {
             Class::InvalidConfig
                 | Class::DatabaseMissing
                 | Class::AccessRejected
+                | Class::TlsUnsupported
                 | Class::TlsUntrusted
                 | Class::MigrationsMissing
                 | Class::MigrationsPending

@@ -50,6 +50,7 @@ pub fn query_failed(ready: &Ready<'_>, e: &tokio_postgres::Error) -> Failure {
         dbname: &ready.spec.dbname,
         password_source: ready.spec.password_source.as_deref(),
         sslmode: ready.spec.tls.mode,
+        client: ready.spec.client,
     };
     crate::classify::session(e, Stage::Query, &ctx)
 }

@@ -16,7 +16,7 @@ use crate::class::Class;
 use crate::outcome::{Cause, Failure, Stage};
 use crate::secret::scrub;
 use crate::vocab::resolve::ResolveError;
-use crate::vocab::SslMode;
+use crate::vocab::{Client, SslMode};
 
 /// What the classifier needs to know about the session that failed.
 #[derive(Clone, Debug)]
@@ -31,6 +31,8 @@ pub struct SessionContext<'a> {
     pub password_source: Option<&'a str>,
     /// The sslmode in force, by name.
     pub sslmode: SslMode,
+    /// Whose rules read the URL: TLS fixes are worded in its parameters.
+    pub client: Client,
 }
 
 /// A failed DNS lookup.

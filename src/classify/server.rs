@@ -8,7 +8,7 @@ use crate::class::Class;
 use crate::class::Topic;
 use crate::outcome::{Cause, Failure, Stage};
 use crate::secret::scrub;
-use crate::vocab::SslMode;
+use crate::vocab::{Client, SslMode};
 
 /// Whether a `CREATE DATABASE` failed because another gate created it between
 /// our check and our CREATE.
@@ -146,10 +146,10 @@ pub(super) fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<Stri
         && server.contains("no encryption")
         && ctx.sslmode != SslMode::Require
     {
-        Some(
-            "the server accepts this user only over TLS: add sslmode=require to the URL"
-                .to_string(),
-        )
+        Some(match ctx.client {
+            Client::NodePostgres => "the server accepts this user only over TLS: add sslmode=verify-full (with sslrootcert=/path/ca.pem for a private CA) or sslmode=no-verify to the URL".to_string(),
+            _ => "the server accepts this user only over TLS: add sslmode=require to the URL".to_string(),
+        })
     } else if server.contains("no pg_hba.conf entry") {
         Some(format!("add a pg_hba.conf line allowing user \"{}\" to database \"{}\" from this address, then reload the server", ctx.user, ctx.dbname))
     } else if server.contains("rejects connection") {

@@ -163,6 +163,7 @@ impl Session<'_> {
             dbname: &self.spec.dbname,
             password_source: self.spec.password_source.as_deref(),
             sslmode: self.spec.tls.mode,
+            client: self.spec.client,
         }
     }
 

@@ -506,3 +506,53 @@ fn prisma_looking_url_is_flagged_when_no_client_is_chosen() {
     seen.insert("client", run.target()["client"].clone());
     assert_eq!(seen["client"], "prisma");
 }
+
+/// Each client's TLS fixes are worded in that client's own parameters: node-postgres
+/// encrypts without verifying with `no-verify` (its `require` verifies), Prisma takes
+/// the server's CA from `sslcert` and skips verification with `sslaccept`.
+#[test]
+fn tls_hints_speak_the_clients_parameters() {
+    let p = pki();
+    let untrusted = tls_server(&p.untrusted);
+    let hints = |client: &str, query: &str| {
+        let run = check(
+            client,
+            &url("app", APP_PASSWORD_URL, "localhost", untrusted.port, query),
+        );
+        run.assert_class("tls_untrusted", 21);
+        run.target()["hints"].to_string()
+    };
+    let libpq = hints(
+        "libpq",
+        &format!("sslmode=verify-full&sslrootcert={}", p.ca.display()),
+    );
+    assert!(
+        libpq.contains("sslrootcert=") && libpq.contains("sslmode=require"),
+        "{libpq}"
+    );
+    let node = hints("node-postgres", "sslmode=require");
+    assert!(node.contains("sslmode=no-verify"), "{node}");
+    assert!(!node.contains("sslmode=require to encrypt"), "{node}");
+    let prisma = hints("prisma", "sslmode=require&sslaccept=strict");
+    assert!(
+        prisma.contains("sslcert=") && prisma.contains("sslaccept=accept_invalid_certs"),
+        "{prisma}"
+    );
+    assert!(!prisma.contains("sslrootcert"), "{prisma}");
+
+    let plain = Pg::start();
+    let node = check(
+        "node-postgres",
+        &url(
+            "app",
+            APP_PASSWORD_URL,
+            "localhost",
+            plain.port,
+            "sslmode=no-verify",
+        ),
+    );
+    node.assert_class("tls_unsupported", 20);
+    let said = node.target()["hints"].to_string();
+    assert!(said.contains("drop sslmode"), "{said}");
+    assert!(!said.contains("sslmode=prefer"), "{said}");
+}
