@@ -89,7 +89,9 @@ pub fn connect(endpoint: &str, err: &io::Error, unix: bool) -> Failure {
 
 /// A TLS set-up error (files, roots) before any connection.
 pub fn tls_setup(detail: &str) -> Failure {
-    Failure::new(Class::InvalidConfig, Stage::Tls, scrub(detail))
+    Failure::new(Class::InvalidConfig, Stage::Tls, scrub(detail)).with_hint(
+        "a certificate file the URL names (sslrootcert, sslcert, sslkey) cannot be used in this container: mount it (a Secret or volume) at that path, or fix the path in the URL",
+    )
 }
 
 /// A failed startup, authentication, TLS negotiation or query.

@@ -71,7 +71,12 @@ impl MigrationPlan {
                 .as_deref()
                 .map(|d| tool.local(d))
                 .transpose()
-                .map_err(|e| format!("--migrations {name}: {e}"))?;
+                .map_err(|e| format!("--migrations {name}: {e}: mount the app's migrations directory into this container and give its path"))?;
+            if let (Some(found), Some(dir)) = (&local, &dir) {
+                if found.is_empty() {
+                    return Err(no_migrations(name, dir));
+                }
+            }
             tools.push(ToolCheck {
                 tool,
                 dir,
@@ -129,6 +134,28 @@ impl MigrationPlan {
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }
+}
+
+/// A directory that holds none of the tool's migrations (the parent folder, an
+/// empty one) would make every applied migration "unknown" and pass a deploy
+/// gate silently: refuse it, and point at the folder below that has them.
+fn no_migrations(name: &str, dir: &std::path::Path) -> String {
+    let below = [
+        "migrations",
+        "prisma/migrations",
+        "drizzle",
+        "db/migrations",
+    ]
+    .iter()
+    .map(|sub| dir.join(sub))
+    .find(|d| d.is_dir());
+    let guess = below.map_or(String::new(), |d| {
+        format!(" (did you mean {}?)", d.display())
+    });
+    format!(
+        "--migrations {name}={}: no {name} migrations found in that directory{guess}",
+        dir.display()
+    )
 }
 
 fn known_tool(name: &str) -> Result<&'static dyn Tool, String> {

@@ -112,11 +112,13 @@ impl Settings {
             false => Vec::new(),
         };
         if opts.client == Some(ClientChoice::All) && !explain_mode {
-            targets = vec![Target::refused(Failure::new(
+            let failure = Failure::new(
                 Class::InvalidConfig,
                 Stage::Config,
                 "--client all compares the clients in `pgready explain`; wait, check and doctor need one client",
-            ))];
+            )
+            .with_hint("name the app's own client: --client libpq, prisma or node-postgres (PGREADY_CLIENT)");
+            targets = vec![Target::refused_by("--client", failure)];
         }
         let migrations = migrations::MigrationPlan::build(
             &opts.migrations,
@@ -126,11 +128,10 @@ impl Settings {
         )
         .unwrap_or_else(|message| {
             // A plan that cannot work is the configuration's failure, like a bad URL.
-            targets = vec![Target::refused(Failure::new(
-                Class::InvalidConfig,
-                Stage::Config,
-                message,
-            ))];
+            let failure = Failure::new(Class::InvalidConfig, Stage::Config, message).with_hint(
+                "fix the migration flag named above (or its PGREADY_MIGRATIONS… variable): the connection string is not involved",
+            );
+            targets = vec![Target::refused_by("--migrations", failure)];
             migrations::MigrationPlan::default()
         });
         if explain_mode && targets.first().is_some_and(Target::is_refused) {

@@ -277,3 +277,53 @@ fn boolean_variables_take_what_people_write() {
     );
     assert_eq!(bad.code, 2, "{bad:?}");
 }
+
+/// A configuration error that is not about a URL names its flag and its own fix,
+/// never "fix the connection string".
+#[test]
+fn flag_errors_name_the_flag_not_the_url() {
+    let url = "postgresql://app@127.0.0.1:1/appdb";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("prisma/migrations/20240101_init")).unwrap();
+    std::fs::write(
+        dir.path()
+            .join("prisma/migrations/20240101_init/migration.sql"),
+        "SELECT 1;",
+    )
+    .unwrap();
+    let parent = format!("prisma={}", dir.path().display());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--migrations", "prizma"],
+            "unknown migration tool `prizma`",
+        ),
+        (
+            &["--migrations", "prisma=/nonexistent/m"],
+            "mount the app's migrations directory",
+        ),
+        (&["--expect-migration", "20240101_init"], "add --migrations"),
+        // The parent of the migrations folder holds none: say where they are.
+        (&["--migrations", &parent], "did you mean"),
+    ];
+    for (flags, says) in cases {
+        let run = run_cmd(pgready().args(["check", "--url", url]).args(flags));
+        assert_eq!(run.code, 2, "{flags:?}: {run:?}");
+        assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
+        assert!(run.stderr.contains("✗ --migrations"), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains("fix the connection string"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = run_args(&["check", "--client", "all", "--url", url]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("✗ --client")
+            && run
+                .stderr
+                .contains("--client libpq, prisma or node-postgres"),
+        "{}",
+        run.stderr
+    );
+}

@@ -556,3 +556,24 @@ fn tls_hints_speak_the_clients_parameters() {
     assert!(said.contains("drop sslmode"), "{said}");
     assert!(!said.contains("sslmode=prefer"), "{said}");
 }
+
+/// A certificate file the URL names but the container lacks is a configuration
+/// error with its own fix, not "fix the connection string".
+#[test]
+fn a_missing_certificate_file_says_mount_it() {
+    let good = tls_server(&pki().good);
+    let run = check(
+        "libpq",
+        &url(
+            "app",
+            APP_PASSWORD_URL,
+            "localhost",
+            good.port,
+            "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+        ),
+    );
+    run.assert_class("invalid_config", 2);
+    let hints = run.target()["hints"].to_string();
+    assert!(hints.contains("mount it"), "{hints}");
+    assert!(!hints.contains("fix the connection string"), "{hints}");
+}

@@ -45,8 +45,13 @@ impl Target {
     /// The one target of a run the configuration as a whole refuses (no URL at all,
     /// a migration plan that cannot work): reported like a URL that does not parse.
     pub fn refused(failure: Failure) -> Target {
+        Target::refused_by(REFUSED_SOURCE, failure)
+    }
+
+    /// A refused run whose cause is the flag (or its variable) `source` names.
+    pub fn refused_by(source: &str, failure: Failure) -> Target {
         Target {
-            source: REFUSED_SOURCE.to_string(),
+            source: source.to_string(),
             display: String::new(),
             spec: Err(failure),
             lint: Vec::new(),
@@ -57,7 +62,7 @@ impl Target {
 
     /// Whether this is a [`Target::refused`].
     pub fn is_refused(&self) -> bool {
-        self.source == REFUSED_SOURCE && self.display.is_empty() && self.spec.is_err()
+        self.display.is_empty() && self.spec.is_err()
     }
 
     /// Whether a writable primary is required (the write URL).
