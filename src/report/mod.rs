@@ -134,6 +134,7 @@ fn push_findings(hints: &mut Vec<String>, covered: &mut Vec<Topic>, findings: &[
 fn bears_on(id: &str, class: Class) -> bool {
     match id {
         "password_encoding" => matches!(class, Class::AuthFailed | Class::InvalidConfig),
+        "password_file" => class == Class::AuthFailed,
         "localhost_in_container" => matches!(
             class,
             Class::DnsNotFound | Class::ConnectionRefused | Class::ConnectTimeout

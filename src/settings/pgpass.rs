@@ -17,9 +17,35 @@ pub enum Rule {
     NodePgpass,
 }
 
+/// A private password file's answer, or why the file was passed over.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The password and the 1-based line number of the first matching line.
+    Found(String, usize),
+    /// No file, or no line matches.
+    Missing,
+    /// The file is readable by group or others, so the client ignores it (libpq
+    /// and node-postgres's `pgpass` both do); the mode bits.
+    Ignored(u32),
+}
+
 /// The password and 1-based line number of the first matching line, if the file
 /// exists and is private.
-pub fn lookup(
+pub fn lookup(file: &Path, host: &str, port: u16, dbname: &str, user: &str, rule: Rule) -> Lookup {
+    let Ok(meta) = std::fs::metadata(file) else {
+        return Lookup::Missing;
+    };
+    if !meta.is_file() {
+        return Lookup::Missing;
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Lookup::Ignored(mode);
+    }
+    find(file, host, port, dbname, user, rule).map_or(Lookup::Missing, |(p, n)| Lookup::Found(p, n))
+}
+
+fn find(
     file: &Path,
     host: &str,
     port: u16,
@@ -27,17 +53,6 @@ pub fn lookup(
     user: &str,
     rule: Rule,
 ) -> Option<(String, usize)> {
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    if meta.permissions().mode() & 0o077 != 0 {
-        tracing::warn!(
-            file = %file.display(),
-            "password file has group or world access; ignored as libpq does (chmod 0600 it)"
-        );
-        return None;
-    }
     let text = std::fs::read_to_string(file).ok()?;
     let port = port.to_string();
     let wanted = [host, port.as_str(), dbname, user];
@@ -89,14 +104,20 @@ mod tests {
         .unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         let get = |port, user, rule| lookup(&file, "db", port, "app", user, rule);
-        assert_eq!(get(5432, "u", Rule::Libpq), Some(("first".into(), 3)));
-        assert_eq!(get(5433, "u", Rule::Libpq), Some(("wild:card".into(), 4)));
+        assert_eq!(
+            get(5432, "u", Rule::Libpq),
+            Lookup::Found("first".into(), 3)
+        );
+        assert_eq!(
+            get(5433, "u", Rule::Libpq),
+            Lookup::Found("wild:card".into(), 4)
+        );
         assert_eq!(
             get(5433, "u", Rule::NodePgpass),
-            Some(("wild:card:x".into(), 4))
+            Lookup::Found("wild:card:x".into(), 4)
         );
-        assert_eq!(get(5432, "v", Rule::Libpq), None);
+        assert_eq!(get(5432, "v", Rule::Libpq), Lookup::Missing);
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(get(5432, "u", Rule::Libpq), None);
+        assert_eq!(get(5432, "u", Rule::Libpq), Lookup::Ignored(0o644));
     }
 }

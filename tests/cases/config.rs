@@ -183,6 +183,27 @@ fn libpq_environment_and_password_file() {
             .env("HOME", dir.path()),
     )
     .assert_class("ready", 0);
+    // A file others can read is ignored, as libpq ignores it — and said so, with
+    // the chmod, in wait's hints and doctor's password item.
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = run_cmd(
+        pgready()
+            .args(["check", "--json", "--url", &url])
+            .env("PGPASSFILE", &passfile),
+    );
+    run.assert_class("auth_failed", 30);
+    let hints = run.target()["hints"].to_string();
+    assert!(
+        hints.contains("permissions are 0644") && hints.contains("chmod 600"),
+        "{hints}"
+    );
+    let run = run_cmd(
+        pgready()
+            .args(["doctor", "--json", "--url", &url])
+            .env("PGPASSFILE", &passfile),
+    );
+    let items = run.json()["targets"][0]["items"].to_string();
+    assert!(items.contains("chmod 600"), "{items}");
 }
 
 #[test]

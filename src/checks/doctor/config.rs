@@ -93,15 +93,16 @@ pub(super) fn semantics(lint: &[Lint], spec: &ConnSpec) -> Finding {
     )
 }
 
-/// The password item also warns of a password anyone can guess.
+/// The password item also warns of a password anyone can guess and of a password
+/// file the client ignores.
 fn guessable_too(lint: &[Lint], mut finding: Finding) -> Finding {
-    let Some(found) = lint.iter().find(|l| l.id == "guessable_password") else {
-        return finding;
-    };
-    if finding.status == crate::finding::Status::Ok {
-        finding = Finding::warn(finding.check, found.message.clone(), None);
-    } else {
-        finding.evidence = format!("{}; {}", finding.evidence, found.message);
+    let about = ["guessable_password", "password_file"];
+    for found in lint.iter().filter(|l| about.contains(&l.id)) {
+        if finding.status == crate::finding::Status::Ok {
+            finding = Finding::warn(finding.check, found.message.clone(), None);
+        } else {
+            finding.evidence = format!("{}; {}", finding.evidence, found.message);
+        }
     }
     finding
 }

@@ -34,7 +34,7 @@ const POOLER_PORTS: [u16; 2] = [6432, 6543];
 /// One lint finding: a stable id (doctor items use it) and the hint text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lint {
-    /// Stable id: `password_encoding`, `guessable_password`, `localhost_in_container`, `database_name`,
+    /// Stable id: `password_encoding`, `guessable_password`, `password_file`, `localhost_in_container`, `database_name`,
     /// `pooler_url`, `unknown_parameter`, `prisma_url`, `client_semantics`,
     /// `libpq_version`.
     pub id: &'static str,
@@ -51,6 +51,11 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Cont
     let mut found = Vec::new();
     found.extend(unencoded_password(notes).map(tagged("password_encoding")));
     found.extend(guessable_password(spec).map(tagged("guessable_password")));
+    found.extend(
+        spec.password_file_ignored
+            .clone()
+            .map(tagged("password_file")),
+    );
     if ctx.in_container {
         found.extend(
             spec.endpoints

@@ -121,6 +121,8 @@ pub struct ConnSpec {
     /// Where the password came from, for messages (the URL, `PGPASSWORD`, or
     /// the password file and line; never the password).
     pub password_source: Option<String>,
+    /// A password file the client passed over (group or world readable), said so.
+    pub password_file_ignored: Option<String>,
     /// Database name.
     pub dbname: String,
     /// Whether a database name was given (else libpq uses the user name).
@@ -257,10 +259,11 @@ pub fn build(
         _ => connect_timeout(value("connect_timeout"))?,
     };
     let password = match client {
-        Client::Prisma => (
-            given("password").map(Password::new),
-            given("password").map(|_| "the URL".to_string()),
-        ),
+        Client::Prisma => password::Found {
+            password: given("password").map(Password::new),
+            source: given("password").map(|_| "the URL".to_string()),
+            file_ignored: None,
+        },
         _ => password(
             &given("password"),
             env,
@@ -279,8 +282,9 @@ pub fn build(
         dbname: dbname.clone().unwrap_or(default_db),
         dbname_given: dbname.is_some(),
         endpoints,
-        password: password.0,
-        password_source: password.1,
+        password: password.password,
+        password_source: password.source,
+        password_file_ignored: password.file_ignored,
         client,
         reading,
         tls,

@@ -8,6 +8,23 @@ use crate::secret::Password;
 use crate::settings::env::Env;
 use crate::settings::pgpass;
 
+/// Where the password was found (never the password itself), and a password file
+/// the client passed over.
+#[derive(Default)]
+pub(super) struct Found {
+    pub(super) password: Option<Password>,
+    pub(super) source: Option<String>,
+    pub(super) file_ignored: Option<String>,
+}
+
+fn from(password: String, source: String) -> Found {
+    Found {
+        password: Some(Password::new(password)),
+        source: Some(source),
+        file_ignored: None,
+    }
+}
+
 /// The password as libpq finds it: the option, then `PGPASSWORD`, then the password
 /// file (matched against the first host; libpq matches per host, the same for the
 /// usual single host).
@@ -19,19 +36,19 @@ pub(super) fn password(
     dbname: &Option<String>,
     user: &str,
     client: Client,
-) -> (Option<Password>, Option<String>) {
+) -> Found {
     if let Some(p) = given {
-        return (Some(Password::new(p.clone())), Some("the URL".to_string()));
+        return from(p.clone(), "the URL".to_string());
     }
     if let Some(p) = env.nonempty("PGPASSWORD") {
-        return (Some(Password::new(p)), Some("PGPASSWORD".to_string()));
+        return from(p, "PGPASSWORD".to_string());
     }
     let file = passfile.clone().map(PathBuf::from).or_else(|| {
         env.nonempty("HOME")
             .map(|h| PathBuf::from(h).join(".pgpass"))
     });
     let (Some(file), Some(first)) = (file, endpoints.first()) else {
-        return (None, None);
+        return Found::default();
     };
     // libpq matches `localhost` for the default socket directory and any other
     // directory by its path; node-postgres (the `pgpass` package) always by the
@@ -50,10 +67,14 @@ pub(super) fn password(
         pgpass::Rule::NodePgpass
     };
     match pgpass::lookup(&file, &host, first.port, &db, user, rule) {
-        Some((p, line)) => (
-            Some(Password::new(p)),
-            Some(format!("the password file {}, line {line}", file.display())),
-        ),
-        None => (None, None),
+        pgpass::Lookup::Found(p, line) => from(p, format!("the password file {}, line {line}", file.display())),
+        pgpass::Lookup::Ignored(mode) => Found {
+            file_ignored: Some(format!(
+                "the password file {f} is ignored: its permissions are {mode:04o}, and the client reads it only when private: chmod 600 {f}",
+                f = file.display()
+            )),
+            ..Found::default()
+        },
+        pgpass::Lookup::Missing => Found::default(),
     }
 }
