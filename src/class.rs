@@ -30,6 +30,8 @@ pub enum Topic {
     PercentEncoding,
     /// The host name: a container's `localhost`, the database service's name.
     HostName,
+    /// The TCP side of reaching a server: published ports, `listen_addresses`.
+    Network,
 }
 
 /// The outcome of one target, as a stable class name (the contract).
@@ -294,6 +296,7 @@ impl Class {
             Class::InvalidConfig => &[Some(Topic::PercentEncoding)],
             Class::DnsNotFound => &[Some(Topic::HostName), None],
             Class::AuthFailed => &[Some(Topic::Password), Some(Topic::PercentEncoding)],
+            Class::ConnectionRefused => &[None, Some(Topic::Network), Some(Topic::Network)],
             _ => &[],
         }
     }

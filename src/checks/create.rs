@@ -62,6 +62,15 @@ pub async fn create(
     spec: &ConnSpec,
     deadline: Instant,
 ) -> Result<String, Failure> {
+    if let Some(typo) = crate::settings::lint::query_in_the_name(&spec.dbname) {
+        // The URL's typo, not a database anyone wants.
+        return Err(Failure::new(
+            Class::InvalidConfig,
+            Stage::Config,
+            format!("not creating database \"{}\"", spec.dbname),
+        )
+        .with_hint(typo));
+    }
     let job = CreateDatabase { name: &spec.dbname };
     let mut last = None;
     for maintenance in ["postgres", "template1"] {

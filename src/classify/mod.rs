@@ -12,7 +12,7 @@ use std::error::Error as StdError;
 use std::io;
 use std::time::Duration;
 
-use crate::class::Class;
+use crate::class::{Class, Topic};
 use crate::outcome::{Cause, Failure, Stage};
 use crate::secret::scrub;
 use crate::vocab::resolve::ResolveError;
@@ -84,7 +84,13 @@ pub fn connect(endpoint: &str, err: &io::Error, unix: bool) -> Failure {
         K::PermissionDenied if unix => (Class::AccessRejected, format!("no permission to open the socket {endpoint}")),
         _ => (Class::ConnectionRefused, format!("cannot connect to {endpoint}: {err}")),
     };
-    Failure::new(class, Stage::Connect, scrub(&message)).with_cause(Cause::Io(err.kind()))
+    let failure =
+        Failure::new(class, Stage::Connect, scrub(&message)).with_cause(Cause::Io(err.kind()));
+    if unix {
+        // Ports and listen_addresses are TCP's; a socket has its own causes.
+        return failure.with_hint_on(Topic::Network, "check the server's unix_socket_directories and port (the socket file is named after the port), and that this container shares the socket directory (a volume); or connect over TCP with the server's host name");
+    }
+    failure
 }
 
 /// A TLS set-up error (files, roots) before any connection.

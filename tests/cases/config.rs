@@ -348,3 +348,72 @@ fn flag_errors_name_the_flag_not_the_url() {
         run.stderr
     );
 }
+
+/// The typos people make, each told apart: `&` for `?` in front of parameters,
+/// two URLs in one variable, a bad port in a URL whose `@` is there, a socket.
+#[test]
+fn typos_get_their_own_fix() {
+    let pg = Pg::start();
+    let typo = format!(
+        "postgresql://app:{APP_PASSWORD_URL}@127.0.0.1:{}/appdb&schema=other",
+        pg.port
+    );
+    let run = run_args(&[
+        "wait",
+        "--json",
+        "--timeout",
+        "60s",
+        "--create-database",
+        "--url",
+        &typo,
+    ]);
+    run.assert_class("invalid_config", 2);
+    let hints = run.target()["hints"].to_string();
+    assert!(hints.contains("/appdb?schema=other"), "{hints}");
+    let created = pg.sql("SELECT count(*) FROM pg_database WHERE datname LIKE 'appdb&%'");
+    assert_eq!(created.trim(), "0", "no database named after the typo");
+
+    let joined = format!("{},{}", pg.url(""), pg.url("application_name=second"));
+    let run = run_cmd(
+        pgready()
+            .args(["check", "--json"])
+            .env("PGREADY_URL", &joined),
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(
+        run.json()["targets"].as_array().unwrap().len(),
+        2,
+        "{}",
+        run.stdout
+    );
+
+    let port = run_args(&[
+        "check",
+        "--url",
+        "postgresql://app:Sec-ret-77@db:54a2/appdb",
+    ]);
+    assert_eq!(port.code, 2, "{port:?}");
+    assert!(
+        !port.stderr.contains("`@` before the host is missing"),
+        "{}",
+        port.stderr
+    );
+    let socket = run_args(&[
+        "check",
+        "--url",
+        "postgresql://app@/appdb?host=/nonexistent-dir",
+    ]);
+    assert_eq!(socket.code, 12, "{socket:?}");
+    assert!(
+        socket.stderr.contains("unix_socket_directories"),
+        "{}",
+        socket.stderr
+    );
+    for tcp_only in ["listen_addresses", "published host port"] {
+        assert!(
+            !socket.stderr.contains(tcp_only),
+            "{tcp_only}: {}",
+            socket.stderr
+        );
+    }
+}

@@ -64,6 +64,7 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Cont
                 .map(tagged("localhost_in_container")),
         );
     }
+    found.extend(query_in_the_name(&spec.dbname).map(tagged("database_name")));
     if !spec.dbname_given {
         found.push(tagged("database_name")(format!(
             "no database name given: {} then connects to the database `{}`; add `/DBNAME` to the URL",
@@ -86,6 +87,13 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Cont
             .map(tagged("client_semantics")),
     );
     found
+}
+
+/// `/appdb&schema=x`: parameters joined with `&` but no `?` before them end up in
+/// the database name (every client reads it so).
+pub fn query_in_the_name(dbname: &str) -> Option<String> {
+    let (name, rest) = dbname.split_once('&')?;
+    rest.contains('=').then(|| format!("the database name is `{dbname}`: the parameters after it need a `?` before the first one, not `&` — write /{name}?{rest}"))
 }
 
 /// Whether `password` equals the user or the database name: no secret, since it

@@ -6,11 +6,15 @@ use std::path::PathBuf;
 use super::{Client, Endpoint, Host, DEFAULT_PORT, DEFAULT_SOCKET_DIR};
 use crate::settings::conninfo::{shown_value, ParseError};
 
+/// The hosts and ports; `password_given` says the URL's user info parsed (so a bad
+/// port is not a password left of a forgotten `@`).
 pub(super) fn endpoints(
     host: Option<String>,
     port: Option<String>,
     client: Client,
+    password_given: bool,
 ) -> Result<Vec<Endpoint>, ParseError> {
+    let parse_port = |p: &str| parse_port(p, password_given);
     let hosts: Vec<String> = match host {
         Some(h) => h.split(',').map(str::to_string).collect(),
         // libpq's default is the local socket; Prisma and node-postgres use TCP.
@@ -127,7 +131,7 @@ pub(super) fn parse_int_prefix(text: &str) -> String {
     }
 }
 
-pub(super) fn parse_port(p: &str) -> Result<u16, ParseError> {
+pub(super) fn parse_port(p: &str, password_given: bool) -> Result<u16, ParseError> {
     if p.is_empty() {
         return Ok(DEFAULT_PORT);
     }
@@ -138,6 +142,8 @@ pub(super) fn parse_port(p: &str) -> Result<u16, ParseError> {
         _ if p.len() <= 12 && p.trim().trim_start_matches('-').chars().all(|c| c.is_ascii_digit()) => Err(
             ParseError::new(format!("invalid port `{}`: a number from 1 to 65535 expected", p.trim())),
         ),
+        _ if password_given => Err(ParseError::new("invalid port: a number from 1 to 65535 expected")
+            .hint("write the port in digits after the host's `:` (5432 unless the server says otherwise)")),
         _ => Err(ParseError::new("invalid port: a number from 1 to 65535 expected")
             .hint("if the URL reads postgresql://user:password/db, the `@` before the host is missing")),
     }

@@ -224,7 +224,8 @@ pub fn build(
         "dbname"
     };
     let dbname = value(db_key).filter(|d| !d.is_empty());
-    let mut endpoints = endpoints(value("host"), value("port"), client)?;
+    let password_given = value("password").is_some();
+    let mut endpoints = endpoints(value("host"), value("port"), client, password_given)?;
     if client == Client::Libpq {
         check_libpq_values(reading, &value)?;
         if endpoints.iter().any(|e| matches!(e.host, Host::Tcp(_))) || value("hostaddr").is_some() {

@@ -78,6 +78,7 @@ pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) ->
     if !urls.is_empty() {
         return urls
             .iter()
+            .flat_map(|u| split_joined(u))
             .map(|u| from_string(Origin::Flag, u, env, ctx, &os_user))
             .collect();
     }
@@ -107,6 +108,23 @@ pub fn collect(urls: &[String], url_env: &[String], env: &Env, ctx: &Context) ->
         return vec![Target::refused(nothing_configured(&names, env))];
     }
     targets
+}
+
+/// `PGREADY_URL=A,B` (or `--url A,B`): several URLs joined by commas. A comma
+/// also separates libpq's hosts (`postgresql://h1,h2/db`), so the text is split
+/// only where a comma is followed by a scheme.
+fn split_joined(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(',') {
+        let next = text[i + 1..].trim_start();
+        if next.starts_with("postgresql://") || next.starts_with("postgres://") {
+            parts.push(text[start..i].trim());
+            start = i + 1;
+        }
+    }
+    parts.push(text[start..].trim());
+    parts
 }
 
 fn has_libpq_env(env: &Env) -> bool {

@@ -105,3 +105,23 @@ fn unparsable_url_is_invalid_config_without_password() {
     assert!(!t[0].display.contains("Sup3rSecret"), "{}", t[0].display);
     assert!(!failure.message.contains("Sup3rSecret"));
 }
+
+#[test]
+fn urls_joined_by_commas_are_several_targets_but_hosts_are_not() {
+    let env = Env::default();
+    let joined = "postgresql://a:pw-one-1@h1/d, postgres://b@h2:5433/e".to_string();
+    let t = collect(&[joined], &[], &env, &ctx());
+    let hosts: Vec<&str> = t.iter().map(|t| t.display.as_str()).collect();
+    assert_eq!(
+        hosts,
+        ["postgresql://a:****@h1/d", "postgres://b@h2:5433/e"]
+    );
+    let multi = collect(
+        &["postgresql://h1,h2:5433/d".to_string()],
+        &[],
+        &env,
+        &ctx(),
+    );
+    assert_eq!(multi.len(), 1);
+    assert_eq!(multi[0].spec.as_ref().unwrap().endpoints.len(), 2);
+}
