@@ -281,6 +281,7 @@ impl Class {
                 | Class::AccessRejected
                 | Class::TlsUnsupported
                 | Class::TlsUntrusted
+                | Class::TargetsMismatch
                 | Class::MigrationsMissing
                 | Class::MigrationsPending
                 | Class::MigrationsFailed

@@ -199,14 +199,25 @@ fn mark_mismatches(targets: &[Target], states: &mut [TargetState]) {
     for (i, state) in states.iter_mut().enumerate().skip(first + 1) {
         let Some(id) = identity(state) else { continue };
         let verdict = crate::checks::gates::same_database_verdict(
-            &targets[i].source,
+            &label(targets, i),
             &id,
-            &targets[first].source,
+            &label(targets, first),
             &reference,
         );
         if let (Err(failure), Some(attempt)) = (verdict, state.last.as_mut()) {
             attempt.result = Err(failure);
         }
+    }
+}
+
+/// A target's name in a message: its source, with its position when another
+/// target has the same source (two `--url`s).
+fn label(targets: &[Target], i: usize) -> String {
+    let source = &targets[i].source;
+    if targets.iter().filter(|t| t.source == *source).count() > 1 {
+        format!("{source} #{}", i + 1)
+    } else {
+        source.clone()
     }
 }
 

@@ -74,7 +74,8 @@ pub fn same_database_verdict(
     Err(fail(
         Class::TargetsMismatch,
         format!("{source} reaches {id}, but {first} reaches {reference}: they are not the same database"),
-    ))
+    )
+    .with_hint(format!("point {source} at the same database as {first} (the same host's cluster and database name), or drop --require-same-database if they are meant to differ")))
 }
 
 /// The version gate on what the server reported (doctor judges with it too).
@@ -156,12 +157,17 @@ pub async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
             name: t.name.clone(),
         })
         .collect();
+    // A schema the role may not use hides its tables (and to_regclass would fail
+    // with permission denied): told apart, so the fix is the GRANT.
     let columns: Vec<String> = names
         .iter()
         .map(|t| {
             format!(
-                "pg_catalog.to_regclass({}) IS NOT NULL",
-                literal(&qualified(t))
+                "(SELECT CASE WHEN NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE') THEN 'denied' \
+                 WHEN pg_catalog.to_regclass({}) IS NOT NULL THEN 'ok' END \
+                 FROM pg_catalog.pg_namespace n WHERE n.nspname = {})",
+                literal(&qualified(t)),
+                literal(t.schema.as_deref().unwrap_or_default())
             )
         })
         .collect();
@@ -169,11 +175,29 @@ pub async fn tables(ready: &Ready<'_>, gates: &Gates) -> Result<(), Failure> {
         .row(&format!("SELECT {}", columns.join(", ")))
         .await
         .map_err(|e| query_failed(ready, &e))?;
-    let missing: Vec<String> = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| row.get(*i).and_then(|v| v.as_deref()) != Some("t"))
-        .map(|(_, t)| t.to_string())
+    let state = |i: usize| row.get(i).and_then(|v| v.as_deref());
+    let denied: Vec<&TableName> = (0..names.len())
+        .filter(|i| state(*i) == Some("denied"))
+        .map(|i| &names[i])
+        .collect();
+    if let Some(table) = denied.first() {
+        let schema = table.schema.as_deref().unwrap_or_default();
+        return Err(fail(
+            Class::SchemaPermissionDenied,
+            format!(
+                "role \"{}\" may not use schema \"{schema}\" in database \"{}\", so table {table} cannot be seen",
+                ready.spec.user, ready.spec.dbname
+            ),
+        )
+        .with_hint(format!(
+            "as the schema's owner or a superuser: GRANT USAGE ON SCHEMA {} TO {};",
+            ident(schema),
+            ident(&ready.spec.user)
+        )));
+    }
+    let missing: Vec<String> = (0..names.len())
+        .filter(|i| state(*i) != Some("ok"))
+        .map(|i| names[i].to_string())
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -238,11 +262,11 @@ pub async fn extensions(ready: &Ready<'_>, wanted: &[String]) -> Result<(), Fail
 pub async fn identity(ready: &Ready<'_>) -> Result<String, Failure> {
     const DB: &str =
         "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())";
-    let precise = format!("SELECT 'cluster ' || system_identifier || ', database oid ' || {DB} FROM pg_catalog.pg_control_system()");
+    let precise = format!("SELECT 'database ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' (oid ' || {DB} || ') of cluster ' || system_identifier FROM pg_catalog.pg_control_system()");
     let rows = match ready.rows(&precise).await {
         Ok(rows) => rows,
         Err(_) => {
-            let fallback = format!("SELECT 'cluster started ' || pg_catalog.pg_postmaster_start_time() || ', database oid ' || {DB}");
+            let fallback = format!("SELECT 'database ' || pg_catalog.quote_ident(pg_catalog.current_database()) || ' (oid ' || {DB} || ') of the cluster started ' || pg_catalog.pg_postmaster_start_time()");
             ready
                 .rows(&fallback)
                 .await

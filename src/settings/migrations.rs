@@ -100,6 +100,22 @@ impl MigrationPlan {
                 _ => (None, text.as_str()),
             };
             let check = assign(&mut tools, "--expect-migration", name)?;
+            if let (Some(local), Some(dir)) = (&check.local, &check.dir) {
+                let key = check.tool.expected_key(migration);
+                if !local
+                    .iter()
+                    .any(|l| l.name == migration || l.key == migration || l.key == key)
+                {
+                    // Waiting could not help: the release does not ship it.
+                    return Err(format!(
+                        "--expect-migration {}: no migration of that name in {} ({} shipped, the newest {}): check the name",
+                        shown(migration),
+                        dir.display(),
+                        local.len(),
+                        local.last().map_or("none".to_string(), |l| shown(&l.name))
+                    ));
+                }
+            }
             check.expect = Some(migration.to_string());
         }
         if tools.is_empty() && requirement.is_some() {

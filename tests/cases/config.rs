@@ -337,6 +337,27 @@ fn flag_errors_name_the_flag_not_the_url() {
             run.stderr
         );
     }
+    // A typo in --expect-migration, when the shipped migrations are known, ends
+    // at once instead of waiting out the deadline as migrations_pending.
+    let dir_flag = format!("prisma={}/prisma/migrations", dir.path().display());
+    let run = run_cmd(pgready().args([
+        "wait",
+        "--timeout",
+        "60s",
+        "--url",
+        url,
+        "--migrations",
+        &dir_flag,
+        "--expect-migration",
+        "20240101_inti",
+    ]));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("no migration of that name"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.elapsed < std::time::Duration::from_secs(30), "{run:?}");
     let run = run_args(&["check", "--client", "all", "--url", url]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(

@@ -217,6 +217,29 @@ fn same_database_across_url_variables() {
             .env("DATABASE_DIRECT_URL", &other),
     );
     assert_eq!(run.code, 60, "{run:?}");
+    // The message names both databases and their cluster, not bare oids.
+    let message = run.json()["targets"][1]["message"].to_string();
+    assert!(
+        message.contains("database otherdb (oid") && message.contains("database appdb (oid"),
+        "{message}"
+    );
+    assert!(message.contains("of cluster"), "{message}");
+    // Two --url targets are told apart by position.
+    let run = run_args(&[
+        "check",
+        "--json",
+        "--require-same-database",
+        "--url",
+        &one.url(""),
+        "--url",
+        &other,
+    ]);
+    assert_eq!(run.code, 60, "{run:?}");
+    let message = run.json()["targets"][1]["message"].to_string();
+    assert!(
+        message.contains("--url #2 reaches") && message.contains("but --url #1 reaches"),
+        "{message}"
+    );
     // Off on request, and off by default for --url targets.
     let run = run_cmd(
         pgready()
@@ -308,4 +331,43 @@ fn create_database_needs_the_privilege() {
         pg.sql("SELECT count(*) FROM pg_database WHERE datname = 'never_db'"),
         "0"
     );
+}
+
+/// A required table in a schema the role may not use is the schema's privilege
+/// (with the GRANT), not a pg_hba-style access rejection.
+#[test]
+fn a_table_behind_a_schema_without_usage_names_the_grant() {
+    let pg = Pg::start();
+    pg.sql_in("appdb", "CREATE SCHEMA billing; CREATE TABLE billing.invoices (id int); REVOKE ALL ON SCHEMA billing FROM PUBLIC");
+    let run = run_args(&[
+        "check",
+        "--json",
+        "--require-table",
+        "billing.invoices",
+        "--url",
+        &pg.url(""),
+    ]);
+    run.assert_class("schema_permission_denied", 44);
+    let hints = run.target()["hints"].to_string();
+    assert!(
+        hints.contains("GRANT USAGE ON SCHEMA \\\"billing\\\" TO \\\"app\\\""),
+        "{hints}"
+    );
+    pg.sql_in("appdb", "GRANT USAGE ON SCHEMA billing TO app");
+    run_args(&[
+        "check",
+        "--require-table",
+        "billing.invoices",
+        "--url",
+        &pg.url(""),
+    ])
+    .assert_class("ready", 0);
+    run_args(&[
+        "check",
+        "--require-table",
+        "billing.nothing",
+        "--url",
+        &pg.url(""),
+    ])
+    .assert_class("table_missing", 45);
 }
