@@ -182,6 +182,9 @@ pub struct Attempt {
     pub migrations: Vec<crate::vocab::migrations::Report>,
     /// The names resolved and addresses dialled, in order.
     pub route: Vec<Step>,
+    /// What a ready session showed that may still bite (a direct URL through a
+    /// pooler), as hints.
+    pub cautions: Vec<String>,
 }
 
 impl Attempt {
@@ -193,6 +196,7 @@ impl Attempt {
             actions: Vec::new(),
             migrations: Vec::new(),
             route: Vec::new(),
+            cautions: Vec::new(),
         }
     }
 }

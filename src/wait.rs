@@ -20,10 +20,12 @@ use tokio::time::Instant;
 
 use crate::checks::gates::GateCheck;
 use crate::checks::migrations::MigrationCheck;
+use crate::checks::pooler::PoolerCheck;
 use crate::class::Class;
 use crate::outcome::{Attempt, Failure, Stage};
 use crate::probe::Prober;
 use crate::retry::Backoff;
+use crate::settings::role::Role;
 use crate::settings::spec::ConnSpec;
 use crate::settings::targets::Target;
 use crate::settings::{Mode, Settings};
@@ -104,21 +106,23 @@ impl Source for Live<'_> {
         let gates = &self.settings.gates;
         let writable = target.requires_writable() || gates.require_writable;
         let plan = &self.settings.migrations;
-        match (gates.inspects(), plan.is_empty()) {
-            (false, true) => self.prober.attempt(spec, writable, deadline, &()).await,
+        let pooler = PoolerCheck::new(target.role == Role::Direct);
+        let mut attempt = match (gates.inspects(), plan.is_empty()) {
+            (false, true) => self.prober.attempt(spec, writable, deadline, &pooler).await,
             (true, true) => {
-                self.prober
-                    .attempt(spec, writable, deadline, &GateCheck { gates })
-                    .await
+                let checks = (GateCheck { gates }, &pooler);
+                self.prober.attempt(spec, writable, deadline, &checks).await
             }
             (_, false) => {
                 let migrations = MigrationCheck::new(plan);
-                let checks = (GateCheck { gates }, &migrations);
+                let checks = ((GateCheck { gates }, &migrations), &pooler);
                 let mut attempt = self.prober.attempt(spec, writable, deadline, &checks).await;
                 attempt.migrations = migrations.take();
                 attempt
             }
-        }
+        };
+        attempt.cautions.extend(pooler.take());
+        attempt
     }
 
     async fn create_database(&self, spec: &ConnSpec, deadline: Instant) -> Result<String, Failure> {

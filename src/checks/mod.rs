@@ -6,4 +6,5 @@ pub mod create;
 pub mod doctor;
 pub mod gates;
 pub mod migrations;
+pub mod pooler;
 pub mod sql;

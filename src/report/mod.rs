@@ -186,7 +186,13 @@ fn verdict<'a>(
         (Class::Interrupted, Some(signal)) => Class::interrupted_exit_code(signal),
         (c, _) => c.exit_code(),
     };
-    let hints = hints(target, failure);
+    let mut hints = hints(target, failure);
+    if facts.is_some() {
+        // What the ready session itself showed comes before the URL's lint.
+        let cautions = last.map(|a| a.cautions.clone()).unwrap_or_default();
+        hints.splice(0..0, cautions);
+        hints.truncate(MAX_HINTS);
+    }
     Verdict {
         target,
         class,

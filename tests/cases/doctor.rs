@@ -168,6 +168,47 @@ fn pooler_detection_through_pgbouncer() {
     // pgbouncer=true on a direct connection is noted.
     let run = doctor(&["--url", &pg.url("pgbouncer=true")]);
     assert_eq!(item(&run, "pooler").0, "warn", "{}", run.stdout);
+    // wait and check see the same finding: a warning on the ready direct URL (a
+    // session-mode pooler may serve migrations, so it does not fail the gate),
+    // and nothing for a direct URL that reaches PostgreSQL itself.
+    for command in ["check", "wait"] {
+        let run = run_cmd(
+            pgready()
+                .args([
+                    command,
+                    "--json",
+                    "--client",
+                    "prisma",
+                    "--require-same-database",
+                    "false",
+                ])
+                .env("DATABASE_URL", pooled("pgbouncer=true"))
+                .env("DATABASE_DIRECT_URL", pooled("pgbouncer=true")),
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        let hints = run.json()["targets"][1]["hints"].to_string();
+        assert!(
+            hints.contains("goes through a pooler or proxy"),
+            "{command}: {hints}"
+        );
+        assert!(
+            run.stderr.contains("goes through a pooler or proxy"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = run_cmd(
+        pgready()
+            .args(["check", "--json"])
+            .env("DATABASE_URL", pooled("pgbouncer=true"))
+            .env("DATABASE_DIRECT_URL", pg.url("")),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        !run.stdout.contains("goes through a pooler"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

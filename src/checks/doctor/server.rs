@@ -223,23 +223,12 @@ pub(super) fn pooler_item(
     server: &ServerFacts,
     facts: &Facts,
 ) -> Finding {
-    let dialled: Option<u16> = server
-        .endpoint
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok());
-    let server_port = facts.number(col::SERVER_PORT);
-    let seen = facts.number(col::SEEN_CLIENT_PORT);
-    let ours = server.local_port.map(i64::from);
-    let between = match (dialled, server_port, seen, ours) {
-        (Some(d), Some(s), _, _) if i64::from(d) != s => {
-            Some(format!("dialled port {d}, the server listens on {s}"))
-        }
-        (_, _, Some(seen), Some(ours)) if seen != ours => Some(format!(
-            "our port {ours}, the server sees client port {seen}"
-        )),
-        _ => None,
-    };
+    let between = crate::checks::pooler::between(
+        crate::checks::pooler::dialled_port(&server.endpoint),
+        facts.number(col::SERVER_PORT),
+        facts.number(col::SEEN_CLIENT_PORT),
+        server.local_port,
+    );
     let pgbouncer = spec.opt("pgbouncer") == Some("true");
     let direct = role == Role::Direct;
     let (status, evidence, fix) = match (&between, direct, pgbouncer) {
