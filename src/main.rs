@@ -63,7 +63,7 @@ fn run(settings: Settings) -> i32 {
     reporter.finish();
     let verdicts = report::verdicts(targets, &outcome);
     let code = report::exit_code(&verdicts, outcome.interrupted, settings.exit_codes);
-    human::print_summary(&verdicts, settings.quiet);
+    human::print_summary(&verdicts, settings.quiet, settings.log_format);
     if let Some(path) = settings.termination_log.as_deref().filter(|_| code != 0) {
         report::termination::write(path, &verdicts);
     }

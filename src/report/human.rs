@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{clean, Verdict};
 use crate::class::Class;
+use crate::cli::LogFormat;
 use crate::settings::targets::Target;
 use crate::wait::{Progress, TargetState};
 
@@ -139,14 +140,48 @@ pub fn summary(v: &Verdict<'_>) -> Vec<String> {
 }
 
 /// Prints every verdict (only failures when quiet).
-pub fn print_summary(verdicts: &[Verdict<'_>], quiet: bool) {
+pub fn print_summary(verdicts: &[Verdict<'_>], quiet: bool, format: LogFormat) {
     let mut err = std::io::stderr().lock();
     for v in verdicts
         .iter()
         .filter(|v| !quiet || v.class != Class::Ready)
     {
+        if format == LogFormat::Json {
+            let _ = writeln!(err, "{}", verdict_line(v));
+            continue;
+        }
         for line in summary(v) {
             let _ = writeln!(err, "{line}");
         }
     }
+}
+
+/// One verdict as a JSON log line, shaped like the progress lines
+/// (`timestamp`, `level`, `fields`), so every line on stderr is JSON.
+pub fn verdict_line(v: &Verdict<'_>) -> String {
+    use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+    let mut timestamp = String::new();
+    let _ = SystemTime.format_time(&mut tracing_subscriber::fmt::format::Writer::new(
+        &mut timestamp,
+    ));
+    let ready = v.class == Class::Ready;
+    let line = serde_json::json!({
+        "timestamp": timestamp,
+        "level": if ready { "INFO" } else { "ERROR" },
+        "fields": {
+            "message": if ready { "ready".to_string() } else { v.message() },
+            "verdict": if ready { "ready" } else { "failed" },
+            "target_source": v.target.source,
+            "url": v.target.display,
+            "class": v.class.name(),
+            "exit_code": v.exit_code,
+            "prisma_code": v.class.prisma_code(),
+            "attempts": v.attempts,
+            "elapsed_ms": v.elapsed_ms,
+            "actions": v.actions,
+            "hints": v.hints,
+        }
+    });
+    // serde_json escapes control characters; the scrubber masks what it must.
+    crate::secret::scrub(&line.to_string())
 }

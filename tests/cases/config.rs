@@ -438,3 +438,45 @@ fn typos_get_their_own_fix() {
         );
     }
 }
+
+/// With `--log-format json` every line on stderr is JSON: the progress lines and
+/// one verdict object per target (class, exit code, hints), ready or not.
+#[test]
+fn json_logs_are_json_to_the_last_line() {
+    let pg = Pg::start();
+    let refused = format!(
+        "postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{}/appdb",
+        free_port()
+    );
+    let run = run_args(&[
+        "wait",
+        "--timeout",
+        "1s",
+        "--log-format",
+        "json",
+        "--url",
+        &pg.url(""),
+        "--url",
+        &refused,
+    ]);
+    assert_eq!(run.code, 12, "{run:?}");
+    let lines: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let verdicts: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["verdict"].is_string())
+        .collect();
+    assert_eq!(verdicts.len(), 2, "{}", run.stderr);
+    assert_eq!(verdicts[0]["fields"]["class"], "ready");
+    let failed = &verdicts[1]["fields"];
+    assert_eq!(
+        (&failed["class"], &failed["exit_code"]),
+        (&"connection_refused".into(), &12.into())
+    );
+    assert!(!failed["hints"].as_array().unwrap().is_empty(), "{failed}");
+    assert_eq!(verdicts[1]["level"], "ERROR");
+    assert!(!run.stderr.contains(WRONG_PASSWORD));
+}
