@@ -24,13 +24,50 @@ fn main() {
             } else {
                 0
             };
-            let _ = e.print();
+            match from_environment(&e) {
+                Some(message) => eprintln!("{message}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             std::process::exit(code);
         }
     };
     let settings = Settings::from_cli(cli, &Env::from_process());
     init_logging(&settings);
     std::process::exit(run(settings));
+}
+
+/// A bad value that came from a `PGREADY_*` variable, not the command line, is
+/// named by its variable: the user never typed the flag clap would name.
+fn from_environment(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let arg = match e.get(ContextKind::InvalidArg)? {
+        ContextValue::String(s) => s.clone(),
+        _ => return None,
+    };
+    let long = arg
+        .split_whitespace()
+        .next()?
+        .strip_prefix("--")?
+        .to_string();
+    let command = <Cli as clap::CommandFactory>::command();
+    let var = command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long.as_str()))?
+        .get_env()?
+        .to_str()?
+        .to_string();
+    let typed =
+        std::env::args().any(|a| a == format!("--{long}") || a.starts_with(&format!("--{long}=")));
+    let value = std::env::var(&var).ok().filter(|_| !typed)?;
+    let reason = e.to_string();
+    let reason = reason.lines().next().unwrap_or_default();
+    let reason = reason.rsplit_once(": ").map_or(reason, |(_, r)| r);
+    Some(format!(
+        "error: {var}={} is not a valid value for --{long}: {reason}",
+        pgready::report::clean(&format!("{value:?}"))
+    ))
 }
 
 fn run(settings: Settings) -> i32 {

@@ -297,6 +297,31 @@ fn boolean_variables_take_what_people_write() {
             .args(["check", "--url", &url]),
     );
     assert_eq!(bad.code, 2, "{bad:?}");
+    // The value came from the variable: the message names the variable.
+    assert!(
+        bad.stderr
+            .contains("PGREADY_QUIET=\"maybe\" is not a valid value for --quiet"),
+        "{}",
+        bad.stderr
+    );
+    let bad = run_cmd(
+        pgready()
+            .env("PGREADY_TIMEOUT", "abc")
+            .args(["check", "--url", &url]),
+    );
+    assert!(
+        bad.stderr.contains("PGREADY_TIMEOUT=\"abc\""),
+        "{}",
+        bad.stderr
+    );
+    // Typed on the command line, the flag is named as before.
+    let typed = run_cmd(pgready().args(["check", "--timeout", "abc", "--url", &url]));
+    assert!(
+        typed.stderr.contains("'--timeout <DURATION>'")
+            && !typed.stderr.contains("PGREADY_TIMEOUT"),
+        "{}",
+        typed.stderr
+    );
 }
 
 /// A configuration error that is not about a URL names its flag and its own fix,
