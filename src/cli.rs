@@ -162,7 +162,8 @@ pub struct Options {
     )]
     pub url_env: Vec<String>,
 
-    /// Give up after this long (e.g. 60s, 2m, 500ms). The deadline is hard.
+    /// Give up after this long (e.g. 60s, 2m, 500ms). The deadline is hard, for
+    /// doctor's whole checklist too.
     #[arg(long, value_name = "DURATION", default_value = "60s", env = "PGREADY_TIMEOUT", value_parser = parse_duration, global = true)]
     pub timeout: Duration,
 
@@ -171,7 +172,7 @@ pub struct Options {
     pub attempt_timeout: Duration,
 
     /// Also retry these classes (comma-separated), e.g. auth_failed while a password
-    /// is being rotated.
+    /// is being rotated. wait only: check and doctor make one attempt.
     #[arg(
         long,
         value_name = "CLASS,...",
@@ -181,7 +182,8 @@ pub struct Options {
     )]
     pub retry_on: Vec<Class>,
 
-    /// `full`: one code per class; `binary`: 0 or 1 (for Docker HEALTHCHECK).
+    /// `full`: one code per class; `binary`: 0 or 1 (for Docker HEALTHCHECK), on
+    /// every path.
     #[arg(
         long,
         value_enum,
@@ -266,7 +268,8 @@ pub struct Options {
     pub require_same_database: Option<bool>,
 
     /// Create the database when it is missing and the role may create it (once,
-    /// safe against many gates doing the same at once).
+    /// safe against many gates doing the same at once). wait and check only:
+    /// doctor changes nothing and reports the missing database.
     #[arg(long, env = "PGREADY_CREATE_DATABASE", value_parser = BoolishValueParser::new(), global = true)]
     pub create_database: bool,
 

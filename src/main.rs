@@ -125,6 +125,9 @@ fn doctor(
     let code = settings
         .exit_codes
         .apply(pgready::checks::doctor::exit_code(&lists));
+    if let Some(path) = settings.termination_log.as_deref().filter(|_| code != 0) {
+        report::termination::write_text(path, &report::termination::doctor_message(&lists));
+    }
     if settings.json {
         println!("{}", report::doctor::json(&lists, code));
     } else {

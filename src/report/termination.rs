@@ -32,7 +32,35 @@ pub fn message(verdicts: &[Verdict<'_>]) -> String {
             text.push_str(&format!("hint: {hint}\n"));
         }
     }
-    let mut text = clean(&text);
+    cut(&text)
+}
+
+/// Doctor's message: each ❌ with its target, evidence and fix.
+pub fn doctor_message(lists: &[crate::checks::doctor::Checklist]) -> String {
+    let mut text = String::new();
+    for list in lists {
+        for f in list
+            .items
+            .iter()
+            .filter(|f| f.status == crate::finding::Status::Fail)
+        {
+            text.push_str(&format!(
+                "pgready doctor: {}: {}: {}\n",
+                list.source,
+                f.check.title(),
+                f.evidence
+            ));
+            if let Some(fix) = &f.fix {
+                text.push_str(&format!("fix: {fix}\n"));
+            }
+        }
+    }
+    cut(&text)
+}
+
+/// `text` made safe and cut to [`LIMIT`] bytes on a character boundary.
+fn cut(text: &str) -> String {
+    let mut text = clean(text);
     if text.len() > LIMIT {
         let mut end = LIMIT;
         while !text.is_char_boundary(end) {
@@ -45,8 +73,12 @@ pub fn message(verdicts: &[Verdict<'_>]) -> String {
 
 /// Writes the message; a file that cannot be written is reported, not fatal.
 pub fn write(path: &Path, verdicts: &[Verdict<'_>]) {
-    let result =
-        std::fs::File::create(path).and_then(|mut f| f.write_all(message(verdicts).as_bytes()));
+    write_text(path, &message(verdicts));
+}
+
+/// Writes `text` (already cut) as the termination message.
+pub fn write_text(path: &Path, text: &str) {
+    let result = std::fs::File::create(path).and_then(|mut f| f.write_all(text.as_bytes()));
     if let Err(e) = result {
         eprintln!(
             "pgready: cannot write the termination message to {}: {e}",

@@ -52,3 +52,38 @@ fn termination_message_is_cut_at_4096_bytes() {
     assert!(text.len() <= 4096 && text.len() > 3000, "{}", text.len());
     assert_no_secret(&[&text]);
 }
+
+/// doctor honours --termination-log too: each ❌ with its evidence and fix, so a
+/// Job that runs doctor says why in `kubectl describe`.
+#[test]
+fn doctor_writes_its_failures_to_the_termination_log() {
+    let pg = Pg::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("termination-log");
+    let url = pg.url_for("app", WRONG_PASSWORD, "appdb", "");
+    let run = run_args(&[
+        "doctor",
+        "--termination-log",
+        log.to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
+    assert_eq!(run.code, 30, "{run:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.starts_with("pgready doctor: --url: authentication: auth_failed:"),
+        "{text}"
+    );
+    assert!(text.contains("\nfix: "), "{text}");
+    assert_no_secret(&[&text]);
+    let ok = dir.path().join("ok-log");
+    let run = run_args(&[
+        "doctor",
+        "--termination-log",
+        ok.to_str().unwrap(),
+        "--url",
+        &pg.url(""),
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!ok.exists());
+}

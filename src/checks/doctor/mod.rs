@@ -71,10 +71,11 @@ impl Checklist {
 /// Runs the checklist over every target.
 pub async fn run(settings: &Settings, targets: &[Target], replicas: Option<u32>) -> Vec<Checklist> {
     let prober = Prober::default();
+    let deadline = Instant::now() + settings.timeout;
     let mut lists = Vec::new();
     let mut identities: Vec<(String, String)> = Vec::new();
     for target in targets {
-        let (list, identity) = one(settings, target, replicas, &prober).await;
+        let (list, identity) = one(settings, target, replicas, &prober, deadline).await;
         if let Some(id) = identity {
             identities.push((target.source.clone(), id));
         }
@@ -91,6 +92,7 @@ async fn one(
     target: &Target,
     replicas: Option<u32>,
     prober: &Prober,
+    deadline: Instant,
 ) -> (Checklist, Option<String>) {
     let mut list = Checklist {
         source: target.source.clone(),
@@ -124,7 +126,7 @@ async fn one(
         .attempt(
             spec,
             false,
-            Instant::now() + settings.attempt_timeout,
+            deadline.min(Instant::now() + settings.attempt_timeout),
             &collector,
         )
         .await;
