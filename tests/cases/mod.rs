@@ -3,6 +3,7 @@ mod config;
 mod connect;
 mod conninfo;
 mod doctor;
+mod examples;
 mod explain;
 mod gates;
 mod hardening;
