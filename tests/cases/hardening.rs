@@ -279,8 +279,10 @@ fn migration_cases(pg: &Pg, dir: &std::path::Path) -> Vec<(Vec<String>, i32)> {
     let flyway = dir.join("flyway");
     std::fs::create_dir_all(&flyway).unwrap();
     std::fs::write(flyway.join("V1__init.sql"), "SELECT 1;\n").unwrap();
+    // Ships only migration 2: the applied 1 is unknown to this release.
     let none = dir.join("none");
     std::fs::create_dir_all(&none).unwrap();
+    std::fs::write(none.join("2_other.up.sql"), "SELECT 1;\n").unwrap();
     let case = |extra: &[&str], code: i32| {
         let mut args: Vec<String> = vec!["wait".into(), "--timeout".into(), "5s".into()];
         args.extend(extra.iter().map(|s| s.to_string()));
