@@ -48,7 +48,7 @@ fn url(user: &str, password: &str, host: &str, port: u16, query: &str) -> String
 
 /// Does libpq connect? `psql` with a clean environment (no ~/.postgresql).
 fn psql_connects(url: &str) -> bool {
-    let out = std::process::Command::new(pg_bin().join("psql"))
+    let out = std::process::Command::new(system_pg_bin().join("psql"))
         .env_clear()
         .env("HOME", "/nonexistent")
         .env("PGCONNECT_TIMEOUT", "5")

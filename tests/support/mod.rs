@@ -45,6 +45,12 @@ pub fn pg_bin() -> PathBuf {
     if let Ok(dir) = std::env::var("PGREADY_TEST_PGBIN") {
         return PathBuf::from(dir);
     }
+    system_pg_bin()
+}
+
+/// The operating system's PostgreSQL binaries (Debian's): the client programs
+/// (psql, pg_basebackup) every test uses, whatever major the servers are.
+pub fn system_pg_bin() -> PathBuf {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .expect("PostgreSQL is not installed: run scripts/test, which installs it")
         .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
@@ -87,7 +93,7 @@ pub fn pg_command(program: &str) -> Command {
 /// `bin/../lib`), run as the PostgreSQL owner.
 pub fn pg_command_in(bin: &Path, program: &str) -> Command {
     let mut cmd = Command::new(bin.join(program));
-    if bin != pg_bin() {
+    if bin != system_pg_bin() {
         cmd.env("LD_LIBRARY_PATH", bin.join("../lib"));
     }
     if let Some((uid, gid)) = run_as() {
@@ -183,7 +189,9 @@ fn init_cluster_in(root: &Path, bin: &Path) -> Pg {
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pg-template");
+        // One template per server major (the matrix runs the suite per major).
+        let major = server_major();
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("pg-template-{major}"));
         let data = root.join("data");
         if std::fs::read_to_string(root.join("complete")).is_ok_and(|v| v == TEMPLATE_VERSION) {
             return data;
@@ -197,6 +205,31 @@ fn template() -> &'static Path {
         std::fs::write(root.join("complete"), TEMPLATE_VERSION).unwrap();
         data
     })
+}
+
+/// The major of the servers the tests start (`PGREADY_TEST_PGBIN`'s, else the
+/// system's).
+pub fn server_major() -> u32 {
+    static MAJOR: OnceLock<u32> = OnceLock::new();
+    *MAJOR.get_or_init(|| major_of(&pg_bin()))
+}
+
+/// The system's own major (its client programs').
+pub fn system_major() -> u32 {
+    static MAJOR: OnceLock<u32> = OnceLock::new();
+    *MAJOR.get_or_init(|| major_of(&system_pg_bin()))
+}
+
+/// The major of the `postgres` in `bin` (`postgres --version`).
+pub fn major_of(bin: &Path) -> u32 {
+    let out = pg_command_in(bin, "postgres").arg("--version").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "postgres (PostgreSQL) 15.18 (Debian …)"
+    text.split_whitespace()
+        .nth(2)
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_else(|| panic!("postgres --version: {text}"))
 }
 
 /// Bumped whenever the template's roles or databases change.
@@ -310,13 +343,26 @@ impl Pg {
         pg
     }
 
-    /// A standby of this cluster (`pg_basebackup -R`), prepared with `settings`
-    /// but not started.
+    /// A standby of this cluster, prepared with `settings` but not started:
+    /// `pg_basebackup -R` (Debian's, which serves servers up to its own major), or
+    /// for a newer server a file-level copy taken between `pg_backup_start` and
+    /// `pg_backup_stop`, with `standby.signal` and `primary_conninfo`.
     pub fn standby(&self, settings: &[&str]) -> Pg {
         let dir = pg_tempdir();
         let data = dir.path().join("data");
+        if self.major() <= system_major() {
+            self.base_backup(&data);
+        } else {
+            self.copy_backup(&data);
+        }
+        let mut pg = Pg::with_root(dir.path().to_path_buf(), data, settings);
+        pg._tempdir = Some(dir);
+        pg
+    }
+
+    fn base_backup(&self, data: &Path) {
         check(
-            pg_command("pg_basebackup")
+            pg_command_in(&system_pg_bin(), "pg_basebackup")
                 .args(["-h"])
                 .arg(&self.socket_dir)
                 .args([
@@ -330,14 +376,53 @@ impl Pg {
                     "--no-sync",
                     "-D",
                 ])
-                .arg(&data)
+                .arg(data)
                 .output()
                 .unwrap(),
             "pg_basebackup",
         );
-        let mut pg = Pg::with_root(dir.path().to_path_buf(), data, settings);
-        pg._tempdir = Some(dir);
-        pg
+    }
+
+    fn copy_backup(&self, data: &Path) {
+        let (src, dst) = (self.data.display(), data.display());
+        // One session: the non-exclusive backup lives as long as it does.
+        let script = format!(
+            "SELECT pg_backup_start('pgready-test', true);\n\
+             \\! cp -a {src} {dst} && rm -f {dst}/postmaster.pid {dst}/postmaster.opts\n\
+             \\o {dst}/backup_label\n\
+             SELECT labelfile FROM pg_backup_stop(false);\n\
+             \\o\n\
+             \\! cp -a {src}/pg_wal/. {dst}/pg_wal/\n"
+        );
+        let mut child = self
+            .psql("postgres", "postgres")
+            .args(["-A", "-t", "-q", "-v", "ON_ERROR_STOP=1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        check(child.wait_with_output().unwrap(), "file-level base backup");
+        std::fs::write(data.join("standby.signal"), "").unwrap();
+        let conninfo = format!(
+            "\nprimary_conninfo = 'host={} port={} user=postgres'\n",
+            self.socket_dir.display(),
+            self.port
+        );
+        let auto = data.join("postgresql.auto.conf");
+        let mut text = std::fs::read_to_string(&auto).unwrap_or_default();
+        text.push_str(&conninfo);
+        std::fs::write(&auto, text).unwrap();
+        for file in ["standby.signal", "postgresql.auto.conf"] {
+            chown_to_pg(&data.join(file));
+        }
+    }
+
+    /// This cluster's server major.
+    pub fn major(&self) -> u32 {
+        major_of(&self.bin)
     }
 
     /// Starts the postmaster and waits until it accepts connections.
@@ -525,7 +610,7 @@ impl Drop for Pg {
 
 /// `psql` over the socket in `socket_dir` as `user` in `db`, without ~/.psqlrc.
 fn psql(socket_dir: &Path, port: u16, user: &str, db: &str) -> Command {
-    let mut cmd = pg_command("psql");
+    let mut cmd = pg_command_in(&system_pg_bin(), "psql");
     cmd.arg("-h")
         .arg(socket_dir)
         .args(["-p", &port.to_string(), "-U", user, "-d", db, "-X"]);

@@ -85,7 +85,7 @@ pub fn suite(name: &str) -> Value {
 /// clean environment plus `env` (HOME defaults to a directory that does not
 /// exist, so no ~/.pgpass or ~/.postgresql applies unless given).
 pub fn libpq_connects(major: u8, conninfo: &str, env: &[(&str, &str)]) -> bool {
-    let mut cmd = Command::new(crate::support::pg_bin().join("psql"));
+    let mut cmd = Command::new(crate::support::system_pg_bin().join("psql"));
     cmd.env_clear()
         .env("HOME", "/nonexistent")
         .env("PGCONNECT_TIMEOUT", "5");
