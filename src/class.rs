@@ -282,6 +282,7 @@ impl Class {
                 | Class::TlsUnsupported
                 | Class::TlsUntrusted
                 | Class::TargetsMismatch
+                | Class::SchemaPermissionDenied
                 | Class::MigrationsMissing
                 | Class::MigrationsPending
                 | Class::MigrationsFailed

@@ -104,7 +104,18 @@ async fn schema(ready: &Ready<'_>, privilege: SchemaPrivilege) -> Result<(), Fai
     );
     let row = ready.row(&sql).await.map_err(|e| query_failed(ready, &e))?;
     let yes = |i: usize| row.get(i).and_then(|v| v.as_deref()) == Some("t");
-    schema_verdict(ready.spec, (yes(0), yes(1), yes(2)), privilege)
+    let server = ready
+        .facts
+        .version
+        .as_deref()
+        .and_then(Version::from_server);
+    schema_verdict(ready.spec, (yes(0), yes(1), yes(2)), privilege, server)
+}
+
+/// Whether `schema` is `public` on a server (15+) that gives CREATE on it only to
+/// the database owner — the trap the guides describe.
+pub fn owner_only_public(schema: &str, server: Option<Version>) -> bool {
+    schema == "public" && server.is_some_and(|v| v.major >= 15)
 }
 
 /// The schema-privilege gate on what the server said about the app's schema:
@@ -113,6 +124,7 @@ pub fn schema_verdict(
     spec: &crate::settings::spec::ConnSpec,
     (exists, usage, create): (bool, bool, bool),
     privilege: SchemaPrivilege,
+    server: Option<Version>,
 ) -> Result<(), Failure> {
     let name = app_schema(spec);
     let user = &spec.user;
@@ -133,17 +145,25 @@ pub fn schema_verdict(
         (_, true, false, SchemaPrivilege::Create) => "CREATE",
         _ => return Ok(()),
     };
+    let grant = format!(
+        "GRANT USAGE, CREATE ON SCHEMA {} TO {};",
+        ident(&name),
+        ident(user)
+    );
+    let hint = if owner_only_public(&name, server) {
+        format!(
+            "as the database owner or a superuser: {grant} (PostgreSQL 15+ grants CREATE on public only to the database owner: ALTER DATABASE {} OWNER TO {}; also works)",
+            ident(db),
+            ident(user)
+        )
+    } else {
+        format!("as the schema's owner or a superuser: {grant}")
+    };
     Err(fail(
         Class::SchemaPermissionDenied,
         format!("permission denied for schema {name}: role \"{user}\" lacks {missing} on it in database \"{db}\""),
     )
-    .with_hint(format!(
-        "as the database owner or a superuser: GRANT USAGE, CREATE ON SCHEMA {} TO {}; (PostgreSQL 15+ grants CREATE on public only to the database owner: ALTER DATABASE {} OWNER TO {}; also works)",
-        ident(&name),
-        ident(user),
-        ident(db),
-        ident(user)
-    )))
+    .with_hint(hint))
 }
 
 /// `--require-table`: every table exists (in the app's schema unless qualified).

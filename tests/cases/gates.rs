@@ -46,14 +46,20 @@ fn schema_privilege_the_postgresql_15_trap() {
         "CREATE ROLE viewer LOGIN PASSWORD '{OTHER_PASSWORD}'"
     ));
     let viewer = pg.url_for("viewer", OTHER_PASSWORD, "appdb", "");
-    let run = run_args(&[
+    let create = [
         "check",
         "--json",
         "--require-schema-privilege",
         "create",
         "--url",
         &viewer,
-    ]);
+    ];
+    if server_major() < 15 {
+        // 13/14: PUBLIC may create in public, so the role may; the trap needs a REVOKE.
+        run_args(&create).assert_class("ready", 0);
+        pg.sql_in("appdb", "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    }
+    let run = run_args(&create);
     run.assert_class("schema_permission_denied", 44);
     assert!(run.message().contains("lacks CREATE"), "{run:?}");
     assert!(
@@ -62,6 +68,17 @@ fn schema_privilege_the_postgresql_15_trap() {
         "{}",
         run.stderr
     );
+    // The owner-only story (and its ALTER DATABASE … OWNER fix) is 15+'s alone.
+    assert_eq!(
+        run.stderr.contains("ALTER DATABASE"),
+        server_major() >= 15,
+        "{}",
+        run.stderr
+    );
+    if server_major() < 15 {
+        // Back to 13/14's default, where the database owner creates in public too.
+        pg.sql_in("appdb", "GRANT CREATE ON SCHEMA public TO PUBLIC");
+    }
     run_args(&[
         "check",
         "--require-schema-privilege",

@@ -222,7 +222,10 @@ pub fn system_major() -> u32 {
 
 /// The major of the `postgres` in `bin` (`postgres --version`).
 pub fn major_of(bin: &Path) -> u32 {
-    let out = pg_command_in(bin, "postgres").arg("--version").output().unwrap();
+    let out = pg_command_in(bin, "postgres")
+        .arg("--version")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     // "postgres (PostgreSQL) 15.18 (Debian …)"
     text.split_whitespace()
@@ -403,7 +406,12 @@ impl Pg {
             .spawn()
             .unwrap();
         use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
         check(child.wait_with_output().unwrap(), "file-level base backup");
         std::fs::write(data.join("standby.signal"), "").unwrap();
         let conninfo = format!(

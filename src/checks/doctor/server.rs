@@ -15,7 +15,7 @@ use crate::settings::spec::SessionAttrs;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
 use crate::vocab::migrations::Report;
-use crate::vocab::names::SchemaPrivilege;
+use crate::vocab::names::{SchemaPrivilege, Version};
 
 pub(super) fn session_items(
     list: &mut Checklist,
@@ -46,7 +46,8 @@ pub(super) fn session_items(
     let must_write = target.requires_writable() || settings.gates.require_writable;
     list.add(writable_item(must_write, spec, facts));
     list.add(headroom_item(spec, facts, replicas));
-    list.add(schema_item(spec, facts));
+    let version = server.version.as_deref().and_then(Version::from_server);
+    list.add(schema_item(spec, facts, version));
     list.add(pooler_item(target.role, spec, server, facts));
 }
 
@@ -193,24 +194,31 @@ pub(super) fn headroom_item(spec: &ConnSpec, facts: &Facts, replicas: Option<u32
     finding
 }
 
-pub(super) fn schema_item(spec: &ConnSpec, facts: &Facts) -> Finding {
+pub(super) fn schema_item(spec: &ConnSpec, facts: &Facts, server: Option<Version>) -> Finding {
     let seen = (
         facts.yes(col::SCHEMA_EXISTS),
         facts.yes(col::USAGE),
         facts.yes(col::CREATE),
     );
     // The gate's own verdict, asking for CREATE: migrations need it.
-    match crate::checks::gates::schema_verdict(spec, seen, SchemaPrivilege::Create) {
+    match crate::checks::gates::schema_verdict(spec, seen, SchemaPrivilege::Create, server) {
         Ok(()) => Finding::ok(
             Check::SchemaPrivileges,
             format!("USAGE and CREATE on schema \"{}\"", app_schema(spec)),
         ),
         // Usable, so the app runs; only its migrations will fail.
-        Err(f) if seen.0 && seen.1 => Finding::warn(
-            Check::SchemaPrivileges,
-            format!("{}: migrations will fail (PostgreSQL 15+ gives CREATE on public only to the database owner)", f.message),
-            f.hints.first().cloned(),
-        ),
+        Err(f) if seen.0 && seen.1 => {
+            let why = if crate::checks::gates::owner_only_public(&app_schema(spec), server) {
+                " (PostgreSQL 15+ gives CREATE on public only to the database owner)"
+            } else {
+                ""
+            };
+            Finding::warn(
+                Check::SchemaPrivileges,
+                format!("{}: migrations will fail{why}", f.message),
+                f.hints.first().cloned(),
+            )
+        }
         Err(f) => Finding::failed(Check::SchemaPrivileges, &f),
     }
 }

@@ -103,7 +103,7 @@ fn schema_privileges_from_usage_and_create() {
             (col::USAGE, usage),
             (col::CREATE, create),
         ]);
-        let item = schema_item(&s, &f);
+        let item = schema_item(&s, &f, "15".parse().ok());
         assert_eq!(item.status, status, "{exists}{usage}{create}");
         assert!(item.evidence.contains(says), "{}", item.evidence);
         assert!(item.evidence.contains("billing"), "{}", item.evidence);
@@ -347,5 +347,35 @@ fn lint_findings_become_warnings_of_their_check() {
     assert_eq!(
         linted(&[], Check::DatabaseName, "\"app\"").status,
         Status::Ok
+    );
+}
+
+#[test]
+fn the_public_schema_trap_is_named_only_where_it_exists() {
+    let s = spec("postgresql://app:pw@db:5432/app");
+    let lacks_create = facts(&[
+        (col::SCHEMA_EXISTS, "t"),
+        (col::USAGE, "t"),
+        (col::CREATE, "f"),
+    ]);
+    let on_15 = schema_item(&s, &lacks_create, "15".parse().ok());
+    assert!(
+        on_15.evidence.contains("PostgreSQL 15+"),
+        "{}",
+        on_15.evidence
+    );
+    assert!(
+        on_15.fix.as_deref().unwrap().contains("ALTER DATABASE"),
+        "{:?}",
+        on_15.fix
+    );
+    // On 14 every role may create in public unless someone revoked it: no 15+ story.
+    let on_14 = schema_item(&s, &lacks_create, "14".parse().ok());
+    assert_eq!(on_14.status, Status::Warn);
+    assert!(!on_14.evidence.contains("15+"), "{}", on_14.evidence);
+    assert!(
+        !on_14.fix.as_deref().unwrap().contains("ALTER DATABASE"),
+        "{:?}",
+        on_14.fix
     );
 }
