@@ -244,6 +244,29 @@ mod tests {
     use super::server::pgbouncer_error;
     use super::*;
 
+    /// The 28000 texts every major wrote (collected by `tests/cases/majors.rs` on
+    /// 13 to 18), and the fix each one gets.
+    #[test]
+    fn access_rejections_in_every_majors_words() {
+        let ctx = SessionContext {
+            endpoint: "db:5432",
+            user: "app",
+            dbname: "appdb",
+            password_source: None,
+            sslmode: SslMode::Prefer,
+            client: Client::Libpq,
+        };
+        let hint = |m: &str| server::access_hint(m, &ctx).unwrap_or_default();
+        let no_entry = "no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"appdb\"";
+        for without_tls in ["SSL off", "no encryption"] {
+            let said = format!("{no_entry}, {without_tls}");
+            assert!(hint(&said).contains("only over TLS"), "{said}");
+        }
+        assert!(hint(&format!("{no_entry}, SSL encryption")).contains("add a pg_hba.conf line"));
+        assert!(hint("pg_hba.conf rejects connection for host \"127.0.0.1\", user \"blocked\", database \"appdb\", SSL off").contains("reject"));
+        assert!(hint("role \"nologin\" is not permitted to log in").contains("LOGIN"));
+    }
+
     #[test]
     fn pgbouncer_messages() {
         assert_eq!(
@@ -267,6 +290,14 @@ mod tests {
             Some(Class::AuthFailed)
         );
         assert_eq!(pgbouncer_error("server conn crashed?"), None);
+        // What PgBouncer relays of 53300, in each major's words (13-15, 16+).
+        for full in [
+            "remaining connection slots are reserved for non-replication superuser connections",
+            "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+            "remaining connection slots are reserved for roles with privileges of the \"pg_use_reserved_connections\" role",
+        ] {
+            assert_eq!(pgbouncer_error(full), Some(Class::TooManyConnections), "{full}");
+        }
     }
 
     #[test]

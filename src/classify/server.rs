@@ -142,8 +142,11 @@ pub(super) fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
 }
 
 pub(super) fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
+    // 28000 is shared by every pg_hba and login refusal, so the text decides;
+    // a connection without TLS is "SSL off" up to 14, "no encryption" from 15.
+    let without_tls = server.ends_with("SSL off") || server.contains("no encryption");
     if server.contains("no pg_hba.conf entry")
-        && server.contains("no encryption")
+        && without_tls
         && ctx.sslmode != SslMode::Require
     {
         Some(match ctx.client {
