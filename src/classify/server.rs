@@ -143,7 +143,7 @@ pub(super) fn password_hint(ctx: &SessionContext<'_>) -> Option<String> {
 
 pub(super) fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<String> {
     // 28000 is shared by every pg_hba and login refusal, so the text decides;
-    // a connection without TLS is "SSL off" up to 14, "no encryption" from 15.
+    // a connection without TLS is "SSL off" on 13, "no encryption" from 14 on.
     let without_tls = server.ends_with("SSL off") || server.contains("no encryption");
     if server.contains("no pg_hba.conf entry")
         && without_tls
