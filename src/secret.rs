@@ -70,12 +70,7 @@ pub fn register(raw: &str) {
     if raw.chars().count() < 3 {
         return;
     }
-    let mut forms = vec![raw.to_string()];
-    for set in [NON_ALPHANUMERIC, USERINFO_RESERVED] {
-        let encoded = utf8_percent_encode(raw, set).to_string();
-        forms.push(lowercase_escapes(&encoded));
-        forms.push(encoded);
-    }
+    let forms = forms(raw);
     if let Ok(mut list) = registry().lock() {
         for form in forms {
             if !list.contains(&form) {
@@ -85,6 +80,18 @@ pub fn register(raw: &str) {
         // Longest first, so a secret that contains another is masked whole.
         list.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
+}
+
+/// A secret as it may appear: raw, and percent-encoded as careful and as eager
+/// encoders write it (upper- and lower-case escapes).
+fn forms(raw: &str) -> Vec<String> {
+    let mut forms = vec![raw.to_string()];
+    for set in [NON_ALPHANUMERIC, USERINFO_RESERVED] {
+        let encoded = utf8_percent_encode(raw, set).to_string();
+        forms.push(lowercase_escapes(&encoded));
+        forms.push(encoded);
+    }
+    forms
 }
 
 /// `%2F` → `%2f`: the same text as some encoders write it.
@@ -110,12 +117,7 @@ fn lowercase_escapes(encoded: &str) -> String {
 /// it would mask the name everywhere (`password authentication failed for user
 /// "****"`). The lint says such a password can be guessed.
 pub fn declassify(raw: &str) {
-    let mut forms = vec![raw.to_string()];
-    for set in [NON_ALPHANUMERIC, USERINFO_RESERVED] {
-        let encoded = utf8_percent_encode(raw, set).to_string();
-        forms.push(lowercase_escapes(&encoded));
-        forms.push(encoded);
-    }
+    let forms = forms(raw);
     if let Ok(mut list) = registry().lock() {
         list.retain(|s| !forms.contains(s));
     }

@@ -257,7 +257,8 @@ mod tests {
             client: Client::Libpq,
         };
         let hint = |m: &str| server::access_hint(m, &ctx).unwrap_or_default();
-        let no_entry = "no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"appdb\"";
+        let no_entry =
+            "no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"appdb\"";
         for without_tls in ["SSL off", "no encryption"] {
             let said = format!("{no_entry}, {without_tls}");
             assert!(hint(&said).contains("only over TLS"), "{said}");

@@ -145,10 +145,7 @@ pub(super) fn access_hint(server: &str, ctx: &SessionContext<'_>) -> Option<Stri
     // 28000 is shared by every pg_hba and login refusal, so the text decides;
     // a connection without TLS is "SSL off" on 13, "no encryption" from 14 on.
     let without_tls = server.ends_with("SSL off") || server.contains("no encryption");
-    if server.contains("no pg_hba.conf entry")
-        && without_tls
-        && ctx.sslmode != SslMode::Require
-    {
+    if server.contains("no pg_hba.conf entry") && without_tls && ctx.sslmode != SslMode::Require {
         Some(match ctx.client {
             Client::NodePostgres => "the server accepts this user only over TLS: add sslmode=verify-full (with sslrootcert=/path/ca.pem for a private CA) or sslmode=no-verify to the URL".to_string(),
             _ => "the server accepts this user only over TLS: add sslmode=require to the URL".to_string(),
