@@ -17,7 +17,8 @@ fn sources(path: &Path, out: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(path).unwrap() {
             sources(&entry.unwrap().path(), out);
         }
-    } else if path.extension().is_some_and(|e| e == "rs") {
+    } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests.rs") {
+        // Test files may import what the module's tests need.
         let text = std::fs::read_to_string(path).unwrap();
         out.push((path.display().to_string(), text));
     }
@@ -61,7 +62,7 @@ fn the_command_line_and_the_migration_readers_import_only_the_bottom_layer() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let bottom: Vec<&str> = BOTTOM.iter().map(|(m, _)| *m).collect();
     let mut files = Vec::new();
-    sources(&src.join("cli.rs"), &mut files);
+    sources(&src.join("cli"), &mut files);
     sources(&src.join("migrations"), &mut files);
     for (file, text) in &files {
         for import in imports(text) {
