@@ -204,7 +204,7 @@ impl Prober {
                 .await?;
             match session.run(socket, plan, stages, job.inspect).await {
                 Ok(facts) => return Ok(facts),
-                Err(f) => failed = Some((plan, f)),
+                Err(f) => failed = Some((plan, direct_tls_hint(job.spec, f))),
             }
         }
         Err(failed.map_or_else(
@@ -260,6 +260,15 @@ impl Prober {
             }
         }
     }
+}
+
+/// A server older than 17 (or a pooler) closes a connection that opens with a TLS
+/// hello instead of PostgreSQL's SSLRequest: say what direct TLS needs.
+fn direct_tls_hint(spec: &ConnSpec, failure: Failure) -> Failure {
+    if !(spec.tls.direct && failure.class == crate::class::Class::ConnectionClosed) {
+        return failure;
+    }
+    failure.with_hint("sslnegotiation=direct needs PostgreSQL 17 or later, reached without a pooler in between: drop it from the URL for an older server")
 }
 
 /// A fresh connection, sniffed for a non-PostgreSQL peer; the session sets the

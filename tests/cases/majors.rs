@@ -197,6 +197,8 @@ fn direct_tls_where_the_server_takes_it() {
     } else {
         // An older server answers a direct TLS hello as a broken startup packet.
         assert_ne!(run.code, 0, "{run:?}");
+        let hints = run.target()["hints"].to_string();
+        assert!(hints.contains("needs PostgreSQL 17"), "{hints}");
         println!(
             "MESSAGE major={} direct TLS refused {}: {}",
             server_major(),
