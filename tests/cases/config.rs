@@ -469,14 +469,13 @@ fn typos_get_their_own_fix() {
 #[test]
 fn json_logs_are_json_to_the_last_line() {
     let pg = Pg::start();
-    let refused = format!(
-        "postgresql://app:{WRONG_PASSWORD}@127.0.0.1:{}/appdb",
-        free_port()
-    );
+    // A wrong password is permanent: the wait ends on it at once, long before the
+    // generous deadline, with one target ready and one failed.
+    let refused = pg.url_for("app", WRONG_PASSWORD, "appdb", "");
     let run = run_args(&[
         "wait",
         "--timeout",
-        "1s",
+        "60s",
         "--log-format",
         "json",
         "--url",
@@ -484,7 +483,7 @@ fn json_logs_are_json_to_the_last_line() {
         "--url",
         &refused,
     ]);
-    assert_eq!(run.code, 12, "{run:?}");
+    assert_eq!(run.code, 30, "{run:?}");
     let lines: Vec<serde_json::Value> = run
         .stderr
         .lines()
@@ -499,7 +498,7 @@ fn json_logs_are_json_to_the_last_line() {
     let failed = &verdicts[1]["fields"];
     assert_eq!(
         (&failed["class"], &failed["exit_code"]),
-        (&"connection_refused".into(), &12.into())
+        (&"auth_failed".into(), &30.into())
     );
     assert!(!failed["hints"].as_array().unwrap().is_empty(), "{failed}");
     assert_eq!(verdicts[1]["level"], "ERROR");
