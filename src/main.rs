@@ -64,9 +64,19 @@ fn from_environment(e: &clap::Error) -> Option<String> {
     let reason = e.to_string();
     let reason = reason.lines().next().unwrap_or_default();
     let reason = reason.rsplit_once(": ").map_or(reason, |(_, r)| r);
+    // No password is registered yet: echo only a plain word (a URL pasted into the
+    // wrong variable may carry one).
+    let plain = value.len() <= 40
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    let shown = if plain {
+        format!("{value:?}")
+    } else {
+        "(a value not shown: not a plain word)".to_string()
+    };
     Some(format!(
-        "error: {var}={} is not a valid value for --{long}: {reason}",
-        pgready::report::clean(&format!("{value:?}"))
+        "error: {var}={shown} is not a valid value for --{long}: {reason}"
     ))
 }
 

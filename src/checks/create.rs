@@ -67,7 +67,7 @@ pub async fn create(
         return Err(Failure::new(
             Class::InvalidConfig,
             Stage::Config,
-            format!("not creating database \"{}\"", spec.dbname),
+            "not creating a database named after the URL's parameters",
         )
         .with_hint(typo));
     }

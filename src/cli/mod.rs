@@ -348,7 +348,8 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// Parses `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds.
+/// Parses a libpq major pgready knows (15 to 18). Errors never repeat the text:
+/// clap names the value beside them, and a URL given by mistake may hold a password.
 pub fn parse_libpq_major(text: &str) -> Result<u8, String> {
     text.trim()
         .parse::<u8>()
@@ -356,13 +357,15 @@ pub fn parse_libpq_major(text: &str) -> Result<u8, String> {
         .filter(|m| libpq::MAJORS.contains(m))
         .ok_or_else(|| {
             format!(
-                "`{text}` is not a libpq major pgready reads: use {} to {}",
+                "not a libpq major pgready reads: use {} to {}",
                 libpq::MAJORS.start(),
                 libpq::MAJORS.end()
             )
         })
 }
 
+/// Parses `500ms`, `5s`, `2m`, `1h`, or a bare number of seconds (errors, as
+/// above, without the text).
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let split = t
@@ -371,19 +374,15 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = t.split_at(split);
     let value: f64 = number
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration (e.g. 500ms, 5s, 2m)"))?;
+        .map_err(|_| "not a duration (e.g. 500ms, 5s, 2m)".to_string())?;
     let scale = match unit.trim() {
         "ms" => 0.001,
         "" | "s" => 1.0,
         "m" | "min" => 60.0,
         "h" => 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{text}` (use ms, s, m or h)"
-            ))
-        }
+        _ => return Err("an unknown unit (use ms, s, m or h)".to_string()),
     };
-    Duration::try_from_secs_f64(value * scale).map_err(|_| format!("`{text}` is out of range"))
+    Duration::try_from_secs_f64(value * scale).map_err(|_| "out of range".to_string())
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub type Socket = watch::Watched<Either<TcpStream, UnixStream>>;
 #[derive(Default)]
 pub struct Prober {
     resolver: resolve::Resolver,
+    /// Whether attempts record their route (doctor reads it; `wait`'s attempts,
+    /// made many times a second, skip the bookkeeping).
+    records_route: bool,
 }
 
 /// A session that passed `SELECT 1`, handed to an [`Inspect`] before it closes.
@@ -109,9 +112,26 @@ struct Job<'a, I> {
     deadline: Instant,
     inspect: &'a I,
     route: RefCell<Vec<Step>>,
+    records_route: bool,
+}
+
+impl<I> Job<'_, I> {
+    /// The route to record into, when this attempt records one.
+    fn route(&self) -> Option<&RefCell<Vec<Step>>> {
+        self.records_route.then_some(&self.route)
+    }
 }
 
 impl Prober {
+    /// A prober whose attempts record the names they resolved and the addresses
+    /// they dialled ([`Attempt::route`]).
+    pub fn recording_routes() -> Self {
+        Prober {
+            records_route: true,
+            ..Prober::default()
+        }
+    }
+
     /// Resolves a host name with the prober's resolver (and its cache).
     pub async fn resolve(
         &self,
@@ -138,6 +158,7 @@ impl Prober {
             deadline,
             inspect,
             route: RefCell::default(),
+            records_route: self.records_route,
         };
         let mut stages = Stages::default();
         let mut result = self.over_hosts(&job, attrs, &mut stages).await;
@@ -200,7 +221,7 @@ impl Prober {
                 }
             }
             let socket = self
-                .open(endpoint, &label, deadline, stages, &job.route)
+                .open(endpoint, &label, deadline, stages, job.route())
                 .await?;
             match session.run(socket, plan, stages, job.inspect).await {
                 Ok(facts) => return Ok(facts),
@@ -220,7 +241,7 @@ impl Prober {
         label: &str,
         deadline: Instant,
         stages: &mut Stages,
-        route: &RefCell<Vec<Step>>,
+        route: Option<&RefCell<Vec<Step>>>,
     ) -> Result<Socket, Failure> {
         if let Some(addr) = endpoint.addr {
             // libpq's hostaddr: dialled as given, no resolution.
@@ -237,7 +258,7 @@ impl Prober {
                     .await
                     .and_then(|s| s.map_err(|e| classify::connect(label, &e, true)));
                 stages.add(Stage::Connect, started.elapsed());
-                route.borrow_mut().push(Step::Dialled {
+                record(route, || Step::Dialled {
                     to: path.display().to_string(),
                     result: socket.as_ref().map(|_| ()).map_err(Clone::clone),
                 });
@@ -249,7 +270,7 @@ impl Prober {
                     .await
                     .and_then(|a| a.map_err(|e| classify::resolve(name, &e)));
                 stages.add(Stage::Resolve, started.elapsed());
-                route.borrow_mut().push(Step::Resolved {
+                record(route, || Step::Resolved {
                     name: name.clone(),
                     result: addrs.clone(),
                 });
@@ -259,6 +280,13 @@ impl Prober {
                 Ok(watched(Either::Left(socket?)))
             }
         }
+    }
+}
+
+/// Appends the step `make` builds, when a route is being recorded.
+fn record(route: Option<&RefCell<Vec<Step>>>, make: impl FnOnce() -> Step) {
+    if let Some(route) = route {
+        route.borrow_mut().push(make());
     }
 }
 
@@ -296,7 +324,7 @@ async fn connect_any(
     port: u16,
     label: &str,
     deadline: Instant,
-    route: &RefCell<Vec<Step>>,
+    route: Option<&RefCell<Vec<Step>>>,
 ) -> Result<TcpStream, Failure> {
     let mut last = None;
     for ip in addrs {
@@ -307,7 +335,7 @@ async fn connect_any(
                 Ok(r) => (r.map_err(|e| classify::connect(label, &e, false)), false),
                 Err(timeout) => (Err(timeout), true),
             };
-        route.borrow_mut().push(Step::Dialled {
+        record(route, || Step::Dialled {
             to: addr.to_string(),
             result: dialled.as_ref().map(|_| ()).map_err(Clone::clone),
         });

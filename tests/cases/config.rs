@@ -314,6 +314,20 @@ fn boolean_variables_take_what_people_write() {
         "{}",
         bad.stderr
     );
+    // A URL pasted into the wrong variable is not echoed (no password is known yet).
+    let pasted = format!("postgresql://app:{WRONG_PASSWORD}@db/appdb");
+    let bad = run_cmd(
+        pgready()
+            .env("PGREADY_TIMEOUT", &pasted)
+            .args(["check", "--url", &url]),
+    );
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("PGREADY_TIMEOUT=(a value not shown"),
+        "{}",
+        bad.stderr
+    );
+    assert!(!bad.stderr.contains(WRONG_PASSWORD), "{}", bad.stderr);
     // Typed on the command line, the flag is named as before.
     let typed = run_cmd(pgready().args(["check", "--timeout", "abc", "--url", &url]));
     assert!(

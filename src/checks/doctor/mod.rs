@@ -70,7 +70,7 @@ impl Checklist {
 
 /// Runs the checklist over every target.
 pub async fn run(settings: &Settings, targets: &[Target], replicas: Option<u32>) -> Vec<Checklist> {
-    let prober = Prober::default();
+    let prober = Prober::recording_routes();
     let deadline = Instant::now() + settings.timeout;
     let mut lists = Vec::new();
     let mut identities: Vec<(String, String)> = Vec::new();

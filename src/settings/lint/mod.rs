@@ -93,7 +93,18 @@ pub fn lint(spec: &ConnSpec, notes: &Notes, source: &str, role: Role, ctx: &Cont
 /// the database name (every client reads it so).
 pub fn query_in_the_name(dbname: &str) -> Option<String> {
     let (name, rest) = dbname.split_once('&')?;
-    rest.contains('=').then(|| format!("the database name is `{dbname}`: the parameters after it need a `?` before the first one, not `&` — write /{name}?{rest}"))
+    if !rest.contains('=') {
+        return None;
+    }
+    // A secret parameter's value (`&password=…`) is not repeated.
+    let params: Vec<String> = rest
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _)) if crate::settings::conninfo::is_secret_key(k) => format!("{k}=****"),
+            _ => p.to_string(),
+        })
+        .collect();
+    Some(format!("the database name `{name}` runs into parameters joined with `&`: the first needs a `?` instead — write /{name}?{}", params.join("&")))
 }
 
 /// Whether `password` equals the user or the database name: no secret, since it

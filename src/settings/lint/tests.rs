@@ -141,3 +141,11 @@ fn lint_table() {
         }
     }
 }
+
+#[test]
+fn a_typo_joined_query_repeats_no_secret() {
+    let hint =
+        crate::settings::lint::query_in_the_name("appdb&schema=x&password=Sec-ret-9").unwrap();
+    assert!(hint.contains("/appdb?schema=x&password=****"), "{hint}");
+    assert!(!hint.contains("Sec-ret-9"), "{hint}");
+}
