@@ -148,7 +148,7 @@ pub fn scrub(text: &str) -> String {
 }
 
 /// Letters only: a secret that may also be part of a name.
-pub fn is_plain_word(secret: &str) -> bool {
+fn is_plain_word(secret: &str) -> bool {
     secret.chars().all(|c| c.is_ascii_alphabetic())
 }
 

@@ -40,7 +40,7 @@ pub fn dialled_port(endpoint: &str) -> Option<u16> {
 #[derive(Default)]
 pub struct PoolerCheck {
     /// Whether to look at all (the target is a direct URL).
-    pub enabled: bool,
+    enabled: bool,
     found: RefCell<Option<String>>,
 }
 

@@ -132,14 +132,6 @@ impl Prober {
         }
     }
 
-    /// Resolves a host name with the prober's resolver (and its cache).
-    pub async fn resolve(
-        &self,
-        host: &str,
-    ) -> Result<Vec<std::net::IpAddr>, crate::vocab::resolve::ResolveError> {
-        self.resolver.lookup(host).await
-    }
-
     /// One attempt over every host of `spec`, in order; the first host that is
     /// ready (and passes `inspect`) wins. `deadline` bounds the whole attempt.
     pub async fn attempt<I: Inspect>(
