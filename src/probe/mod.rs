@@ -19,6 +19,7 @@ use tokio_util::either::Either;
 
 use crate::classify;
 use crate::outcome::{Attempt, Failure, ServerFacts, Stage, Stages, Step};
+use crate::settings::client::TlsPlan;
 use crate::settings::spec::{ConnSpec, Endpoint, Host, SessionAttrs};
 
 /// A connected socket, TCP or Unix, checked to speak PostgreSQL.
@@ -205,24 +206,28 @@ impl Prober {
             attrs,
             deadline,
         };
-        let mut failed: Option<(crate::settings::client::TlsPlan, Failure)> = None;
+        let mut failed: Option<(TlsPlan, session::Ended)> = None;
         for &plan in &job.spec.tls.plans {
-            if let Some((previous, failure)) = failed {
-                if !session::falls_back(previous, &failure) {
-                    return Err(failure);
+            if let Some((previous, ended)) = failed {
+                if !session::falls_back(previous, &ended) {
+                    return Err(ended.failure);
                 }
+                failed = Some((previous, ended));
             }
             let socket = self
                 .open(endpoint, &label, deadline, stages, job.route())
                 .await?;
             match session.run(socket, plan, stages, job.inspect).await {
                 Ok(facts) => return Ok(facts),
-                Err(f) => failed = Some((plan, direct_tls_hint(job.spec, f))),
+                Err(mut ended) => {
+                    ended.failure = direct_tls_hint(job.spec, ended.failure);
+                    failed = Some((plan, first_cause(failed, ended)));
+                }
             }
         }
         Err(failed.map_or_else(
             || classify::timeout(Stage::Connect, &label, Duration::ZERO),
-            |(_, f)| f,
+            |(_, ended)| ended.failure,
         ))
     }
 
@@ -279,6 +284,19 @@ impl Prober {
 fn record(route: Option<&RefCell<Vec<Step>>>, make: impl FnOnce() -> Step) {
     if let Some(route) = route {
         route.borrow_mut().push(make());
+    }
+}
+
+/// Of a refusal and the fallback after it, the one to report: `allow`'s TLS try
+/// after a plaintext refusal fails on a server without TLS, but the refusal (a
+/// wrong password, a missing database) is the cause; libpq prints both.
+fn first_cause(
+    earlier: Option<(TlsPlan, session::Ended)>,
+    later: session::Ended,
+) -> session::Ended {
+    match earlier {
+        Some((_, earlier)) if later.failure.class == crate::class::Class::TlsUnsupported => earlier,
+        _ => later,
     }
 }
 

@@ -12,7 +12,7 @@ use tokio_postgres::{Config, SimpleQueryMessage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::tls::{self, Observed, TlsFacts};
-use super::watch::AuthScan;
+use super::watch::{Asked, AuthScan};
 use super::{bounded, Inspect, Ready, Socket};
 use crate::class::Class;
 use crate::classify::{self, SessionContext};
@@ -20,17 +20,30 @@ use crate::outcome::{Failure, ServerFacts, Stage, Stages};
 use crate::settings::client::TlsPlan;
 use crate::settings::spec::{ConnSpec, SessionAttrs};
 
+/// A session that ended in a failure, and whether it was encrypted by then.
+#[derive(Debug)]
+pub struct Ended {
+    /// What went wrong.
+    pub failure: Failure,
+    /// TLS was in use when it did (a server that answers `N` to the SSLRequest
+    /// leaves a `prefer` session in plaintext).
+    pub tls_in_use: bool,
+}
+
 /// Whether a failure under `plan` lets the next plan of the policy run. libpq
 /// retries in the other mode once when the server answers the startup with an
 /// error (`allow`: plaintext refused, try TLS; `prefer`: TLS refused, e.g. by a
-/// `hostnossl`-only pg_hba, try plaintext), and `prefer` also when the TLS
+/// `hostnossl`-only pg_hba, try plaintext — only when TLS was in use: a server
+/// without TLS already had the plaintext try, as libpq's
+/// `select_next_encryption_method` counts it), and `prefer` also when the TLS
 /// handshake itself failed.
-pub fn falls_back(plan: TlsPlan, failure: &Failure) -> bool {
+pub fn falls_back(plan: TlsPlan, ended: &Ended) -> bool {
+    let failure = &ended.failure;
     let server_said_no = failure.stage == Stage::Auth && SERVER_ERRORS.contains(&failure.class);
     match plan {
         TlsPlan::Off => server_said_no,
         TlsPlan::Prefer(_) => {
-            server_said_no
+            (server_said_no && ended.tls_in_use)
                 || (failure.stage == Stage::Tls
                     && matches!(
                         failure.class,
@@ -72,15 +85,29 @@ impl Session<'_> {
         plan: TlsPlan,
         stages: &mut Stages,
         inspect: &I,
-    ) -> Result<ServerFacts, Failure> {
+    ) -> Result<ServerFacts, Ended> {
         let observed = Observed::default();
+        let run = self.run_plan(socket, plan, &observed, stages, inspect);
+        run.await.map_err(|failure| Ended {
+            failure,
+            tls_in_use: observed.lock().is_ok_and(|f| f.done_at.is_some()),
+        })
+    }
+
+    async fn run_plan<I: Inspect>(
+        &self,
+        socket: Socket,
+        plan: TlsPlan,
+        observed: &Observed,
+        stages: &mut Stages,
+        inspect: &I,
+    ) -> Result<ServerFacts, Failure> {
+        let asked = Asked::default();
         let mut config = self.config();
         let mut socket = socket;
         let scan = |ssl_answer| {
-            self.spec
-                .require_auth
-                .clone()
-                .map(|rule| AuthScan::new(rule, ssl_answer))
+            let rule = self.spec.require_auth.clone();
+            Some(AuthScan::new(rule, Arc::clone(&asked), ssl_answer))
         };
         // Below TLS the scanner reads plaintext until the server says `S`; with
         // direct TLS nothing below it is plaintext.
@@ -95,8 +122,16 @@ impl Session<'_> {
         match plan {
             TlsPlan::Off => {
                 config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                self.establish(&config, socket, NoTls, plan, &observed, stages, inspect)
-                    .await
+                self.establish(
+                    &config,
+                    socket,
+                    NoTls,
+                    plan,
+                    (observed, &asked),
+                    stages,
+                    inspect,
+                )
+                .await
             }
             TlsPlan::Prefer(verify) | TlsPlan::Require(verify) => {
                 config.ssl_mode(match plan {
@@ -107,7 +142,7 @@ impl Session<'_> {
                     config.ssl_negotiation(tokio_postgres::config::SslNegotiation::Direct);
                 }
                 let policy = &self.spec.tls;
-                let client_config = tls::client_config(policy, verify, Arc::clone(&observed))
+                let client_config = tls::client_config(policy, verify, Arc::clone(observed))
                     .map_err(|e| classify::tls_setup(&e.0))?;
                 let mut client_config = client_config;
                 if policy.direct {
@@ -122,11 +157,19 @@ impl Session<'_> {
                 .unwrap_or_else(|never| match never {});
                 let connector = tls::Timed {
                     inner,
-                    observed: Arc::clone(&observed),
+                    observed: Arc::clone(observed),
                     scan: scan(false),
                 };
-                self.establish(&config, socket, connector, plan, &observed, stages, inspect)
-                    .await
+                self.establish(
+                    &config,
+                    socket,
+                    connector,
+                    plan,
+                    (observed, &asked),
+                    stages,
+                    inspect,
+                )
+                .await
             }
         }
     }
@@ -174,7 +217,7 @@ impl Session<'_> {
         socket: Socket,
         tls: T,
         plan: TlsPlan,
-        observed: &Observed,
+        (observed, asked): (&Observed, &Asked),
         stages: &mut Stages,
         inspect: &I,
     ) -> Result<ServerFacts, Failure>
@@ -215,6 +258,7 @@ impl Session<'_> {
             tls_verified: tls_facts.verified,
             identity: None,
             local_port,
+            auth: asked.get().copied(),
         };
         let task = tokio::spawn(connection);
         let started = Instant::now();

@@ -132,6 +132,39 @@ fn libpq_and_pgready_agree_on_connect_or_refuse() {
     );
 }
 
+/// A refused login costs the server as many tries as libpq makes: `prefer` retries
+/// in plaintext only after a TLS session was refused (a server without TLS already
+/// had the plaintext try), `allow` retries with TLS after a plaintext refusal.
+#[test]
+fn a_refused_login_is_tried_as_often_as_libpq_tries_it() {
+    let p = pki();
+    let servers = [("TLS server", tls_server(&p.good)), ("no TLS", Pg::start())];
+    let failures = |pg: &Pg| pg.log().matches("password authentication failed").count();
+    let mut differences = Vec::new();
+    for (column, pg) in &servers {
+        for mode in ["allow", "prefer"] {
+            let url = url(
+                "app",
+                WRONG_PASSWORD,
+                "127.0.0.1",
+                pg.port,
+                &format!("sslmode={mode}"),
+            );
+            let before = failures(pg);
+            assert!(!oracles::libpq_connects(18, &url, &[]));
+            let libpq = failures(pg) - before;
+            check("libpq", &url).assert_class("auth_failed", 30);
+            let ours = failures(pg) - before - libpq;
+            if ours != libpq {
+                differences.push(format!(
+                    "{column}, sslmode={mode}: libpq {libpq}, pgready {ours}"
+                ));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{differences:?}");
+}
+
 /// What a cell of the README table says, and what a run shows.
 fn outcome(run: &Run) -> String {
     let t = run.target();
