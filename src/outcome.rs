@@ -90,6 +90,8 @@ pub struct ServerFacts {
     pub identity: Option<String>,
     /// Our side's TCP port (to see whether the server sees the same one).
     pub local_port: Option<u16>,
+    /// The authentication method the server asked for.
+    pub auth: Option<crate::vocab::auth::Method>,
 }
 
 /// A classified failure: what went wrong, where, and what to do.

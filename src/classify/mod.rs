@@ -15,6 +15,8 @@ use std::time::Duration;
 use crate::class::{Class, Topic};
 use crate::outcome::{Cause, Failure, Stage};
 use crate::secret::scrub;
+use crate::settings::require_auth::Refused;
+use crate::vocab::auth::OauthRequested;
 use crate::vocab::resolve::ResolveError;
 use crate::vocab::{Client, SslMode};
 
@@ -102,7 +104,10 @@ pub fn tls_setup(detail: &str) -> Failure {
 
 /// A failed startup, authentication, TLS negotiation or query.
 pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'_>) -> Failure {
-    if let Some(refused) = require_auth_refusal(err) {
+    if scanned::<OauthRequested>(err).is_some() {
+        return oauth(ctx);
+    }
+    if let Some(refused) = scanned::<Refused>(err) {
         return Failure::new(
             Class::AuthFailed,
             Stage::Auth,
@@ -138,18 +143,17 @@ pub fn session(err: &tokio_postgres::Error, stage: Stage, ctx: &SessionContext<'
     }
 }
 
-/// The `require_auth` refusal inside an error's chain, if that is what it is.
-fn require_auth_refusal(
-    err: &tokio_postgres::Error,
-) -> Option<&crate::settings::require_auth::Refused> {
+/// The scanner's verdict of type `T` (a `require_auth` refusal, an OAuth request)
+/// inside an error's chain, if that is what ended the session.
+fn scanned<T: StdError + 'static>(err: &tokio_postgres::Error) -> Option<&T> {
     let mut source: Option<&(dyn StdError + 'static)> = StdError::source(err);
     while let Some(s) = source {
-        if let Some(refused) = s
+        if let Some(found) = s
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<crate::settings::require_auth::Refused>())
+            .and_then(|inner| inner.downcast_ref::<T>())
         {
-            return Some(refused);
+            return Some(found);
         }
         source = s.source();
     }
@@ -168,6 +172,19 @@ pub fn chain(err: &(dyn StdError + 'static)) -> String {
         source = s.source();
     }
     scrub(&parts.join(": "))
+}
+
+/// The server's pg_hba.conf says `oauth` for this role (PostgreSQL 18).
+fn oauth(ctx: &SessionContext<'_>) -> Failure {
+    Failure::new(
+        Class::AccessRejected,
+        Stage::Auth,
+        format!(
+            "{} asks user \"{}\" to authenticate with OAuth (pg_hba.conf method `oauth`, SASL OAUTHBEARER), which pgready does not support yet",
+            ctx.endpoint, ctx.user
+        ),
+    )
+    .with_hint("no pgready flag skips authentication (ready means the role logs in): give pgready a role whose pg_hba.conf line uses scram-sha-256, e.g. `host all pgready 0.0.0.0/0 scram-sha-256` above the oauth line, with CONNECT on the database; the app itself keeps its OAuth login")
 }
 
 fn closed(stage: Stage, ctx: &SessionContext<'_>) -> Failure {

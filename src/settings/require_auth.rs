@@ -4,51 +4,20 @@
 
 use super::conninfo::{shown_value, ParseError};
 
-/// One method a server may ask for (`None`: it asks for nothing).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// Cleartext password.
-    Password,
-    /// MD5 password.
-    Md5,
-    /// GSSAPI.
-    Gss,
-    /// SSPI.
-    Sspi,
-    /// SCRAM-SHA-256 (SASL).
-    Scram,
-    /// OAuth bearer (SASL, libpq 18).
-    Oauth,
-    /// No authentication at all.
-    None,
-}
+pub use crate::vocab::auth::Method;
 
-impl Method {
-    /// The name as written in `require_auth`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Password => "password",
-            Method::Md5 => "md5",
-            Method::Gss => "gss",
-            Method::Sspi => "sspi",
-            Method::Scram => "scram-sha-256",
-            Method::Oauth => "oauth",
-            Method::None => "none",
-        }
-    }
-
-    fn parse(name: &str, major: u8) -> Option<Method> {
-        Some(match name {
-            "password" => Method::Password,
-            "md5" => Method::Md5,
-            "gss" => Method::Gss,
-            "sspi" => Method::Sspi,
-            "scram-sha-256" => Method::Scram,
-            "oauth" if major >= 18 => Method::Oauth,
-            "none" => Method::None,
-            _ => return None,
-        })
-    }
+/// The method `name` spells in libpq `major`'s `require_auth`.
+fn method(name: &str, major: u8) -> Option<Method> {
+    Some(match name {
+        "password" => Method::Password,
+        "md5" => Method::Md5,
+        "gss" => Method::Gss,
+        "sspi" => Method::Sspi,
+        "scram-sha-256" => Method::Scram,
+        "oauth" if major >= 18 => Method::Oauth,
+        "none" => Method::None,
+        _ => return None,
+    })
 }
 
 /// The parsed requirement.
@@ -70,7 +39,7 @@ impl RequireAuth {
                 Some(n) => (true, n),
                 None => (false, item),
             };
-            let method = Method::parse(name, major).ok_or_else(|| {
+            let method = method(name, major).ok_or_else(|| {
                 ParseError::new(format!("invalid require_auth value {}", shown_value(item)))
                     .hint("use password, md5, gss, sspi, scram-sha-256 or none, all negated with ! or none")
             })?;

@@ -3,9 +3,10 @@
 //! (one table per client of the keys it reads, the environment variable that
 //! supplies each default, and what pgready does with it — the parsers and the spec
 //! builder read these tables; `explain` and the README render them), and the
-//! [`names`], [`migrations`] reports, [`resolve`] errors and [`sql`] quoting that
+//! [`auth`] methods, [`names`], [`migrations`] reports, [`resolve`] errors and [`sql`] quoting that
 //! several stages share.
 
+pub mod auth;
 pub mod libpq;
 pub mod migrations;
 pub mod names;

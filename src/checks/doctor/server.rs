@@ -14,8 +14,10 @@ use crate::settings::spec::ConnSpec;
 use crate::settings::spec::SessionAttrs;
 use crate::settings::targets::Target;
 use crate::settings::Settings;
+use crate::vocab::auth::Method;
 use crate::vocab::migrations::Report;
 use crate::vocab::names::{SchemaPrivilege, Version};
+use crate::vocab::sql;
 
 pub(super) fn session_items(
     list: &mut Checklist,
@@ -29,8 +31,8 @@ pub(super) fn session_items(
     let answered = format!("{} answered", server.endpoint);
     list.add(Finding::ok(Check::ServerResponds, answered));
     list.add(tls_item(spec, server));
-    let user = format!("logged in as \"{}\"", spec.user);
-    list.add(Finding::ok(Check::Authentication, user));
+    let version = server.version.as_deref().and_then(Version::from_server);
+    list.add(auth_item(spec, server, version));
     list.add(Finding::ok(
         Check::DatabaseExists,
         format!("\"{}\"", spec.dbname),
@@ -46,9 +48,36 @@ pub(super) fn session_items(
     let must_write = target.requires_writable() || settings.gates.require_writable;
     list.add(writable_item(must_write, spec, facts));
     list.add(headroom_item(spec, facts, replicas));
-    let version = server.version.as_deref().and_then(Version::from_server);
     list.add(schema_item(spec, facts, version));
     list.add(pooler_item(target.role, spec, server, facts));
+}
+
+/// The login, and the method the server asked for: an MD5 password is deprecated
+/// from PostgreSQL 18 (its support will be removed), so there it is a warning.
+pub(super) fn auth_item(
+    spec: &ConnSpec,
+    server: &ServerFacts,
+    version: Option<Version>,
+) -> Finding {
+    let method = server
+        .auth
+        .map_or(String::new(), |m| format!(" ({})", m.name()));
+    let evidence = format!("logged in as \"{}\"{method}", spec.user);
+    if server.auth != Some(Method::Md5) {
+        return Finding::ok(Check::Authentication, evidence);
+    }
+    let fix = format!(
+        "store the password as SCRAM: as the role or a superuser, `SET password_encryption = 'scram-sha-256'; ALTER ROLE {} PASSWORD '…'` with the same password (an md5 line in pg_hba.conf then does SCRAM; make it scram-sha-256 once every role is converted)",
+        sql::ident(&spec.user)
+    );
+    if version.is_some_and(|v| v.major >= 18) {
+        let evidence = format!(
+            "{evidence}: an MD5-stored password, deprecated in PostgreSQL 18 and to be removed"
+        );
+        return Finding::warn(Check::Authentication, evidence, Some(fix));
+    }
+    let evidence = format!("{evidence}: an MD5-stored password (PostgreSQL 18 deprecates it)");
+    Finding::ok(Check::Authentication, evidence)
 }
 
 pub(super) fn tls_item(spec: &ConnSpec, server: &ServerFacts) -> Finding {

@@ -4,7 +4,7 @@
 use super::config::linted;
 use super::facts::{col, Facts};
 use super::network::{failed_session, route_findings};
-use super::server::{headroom_item, pooler_item, schema_item, tls_item, writable_item};
+use super::server::{auth_item, headroom_item, pooler_item, schema_item, tls_item, writable_item};
 use super::{session_checks, Checklist};
 use crate::class::Class;
 use crate::finding::{Check, Finding, Status};
@@ -292,6 +292,24 @@ fn tls_warns_on_an_unverified_certificate_and_on_clear_text_over_a_network() {
         tls_item(&local, &server("127.0.0.1:5432")).status,
         Status::Ok
     );
+}
+
+#[test]
+fn an_md5_login_warns_where_postgresql_deprecates_it() {
+    let s = spec("postgresql://app:pw@db:5432/app");
+    let mut md5 = server("db:5432");
+    md5.auth = Some(crate::vocab::auth::Method::Md5);
+    let at = |major: &str| auth_item(&s, &md5, crate::vocab::names::Version::from_server(major));
+    let warned = at("18.4");
+    assert_eq!(warned.status, Status::Warn);
+    assert!(warned.fix.unwrap().contains("ALTER ROLE \"app\" PASSWORD"));
+    let older = at("17.10");
+    assert_eq!(older.status, Status::Ok);
+    assert!(older.evidence.contains("(md5)"), "{}", older.evidence);
+    let mut scram = server("db:5432");
+    scram.auth = Some(crate::vocab::auth::Method::Scram);
+    let v18 = crate::vocab::names::Version::from_server("18.4");
+    assert_eq!(auth_item(&s, &scram, v18).status, Status::Ok);
 }
 
 #[test]
