@@ -1,5 +1,5 @@
-//! Doctor's checklist as a human reads it (✅ ⚠️ ❌, colour only on a terminal and
-//! without `NO_COLOR`) or as JSON.
+//! Doctor's checklist as a human reads it (✅ ⚠️ ❌, coloured as `--color` says:
+//! by default on a terminal without `NO_COLOR`) or as JSON.
 
 use serde::Serialize;
 
@@ -16,7 +16,10 @@ pub fn human(lists: &[Checklist], colour: bool) -> String {
         } else {
             format!("{} {}", list.source, list.url)
         };
-        out.push_str(&format!("pgready doctor: {what} ({} rules)\n", list.client));
+        out.push_str(&clean(&format!(
+            "pgready doctor: {what} ({} rules)\n",
+            list.client
+        )));
         let mut items = list.items.iter().peekable();
         while let Some(item) = items.next() {
             if item.status == Status::Skip {
@@ -36,7 +39,7 @@ pub fn human(lists: &[Checklist], colour: bool) -> String {
                     "  {} {on}{}{off}: {}\n",
                     item.status.symbol(),
                     titles.join(", "),
-                    item.evidence
+                    clean(&item.evidence)
                 ));
                 continue;
             }
@@ -49,18 +52,19 @@ pub fn human(lists: &[Checklist], colour: bool) -> String {
                 "  {} {on}{}{off}: {}\n",
                 item.status.symbol(),
                 item.check.title(),
-                item.evidence
+                clean(&item.evidence)
             ));
             if let Some(fix) = item
                 .fix
                 .as_ref()
                 .filter(|_| matches!(item.status, Status::Warn | Status::Fail))
             {
-                out.push_str(&format!("       fix: {fix}\n"));
+                out.push_str(&format!("       fix: {}\n", clean(fix)));
             }
         }
     }
-    clean(&out)
+    // Each text from outside is cleaned on its own, so the colour codes survive.
+    out
 }
 
 #[derive(Serialize)]
