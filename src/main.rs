@@ -84,10 +84,20 @@ fn run(settings: Settings) -> i32 {
     if let Mode::Explain { .. } = settings.mode {
         return explain(&settings);
     }
+    if let Mode::Completions { shell } = settings.mode {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command, "pgready", &mut script);
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+        return 0;
+    }
     let targets = &settings.targets;
     let style = if settings.quiet {
         human::Style::Quiet
-    } else if std::io::stderr().is_terminal() && settings.log_format == LogFormat::Text {
+    } else if colours(&settings, std::io::stderr().is_terminal())
+        && settings.log_format == LogFormat::Text
+    {
         human::Style::Live
     } else {
         human::Style::Lines
@@ -141,7 +151,7 @@ fn doctor(
     if settings.json {
         println!("{}", report::doctor::json(&lists, code));
     } else {
-        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let colour = colours(settings, std::io::stdout().is_terminal());
         print!("{}", report::doctor::human(&lists, colour));
     }
     code
@@ -161,6 +171,12 @@ fn explain(settings: &Settings) -> i32 {
     code
 }
 
+/// Whether a stream that is (or is not) a terminal gets colour (and live lines).
+fn colours(settings: &Settings, terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR");
+    settings.color.colours(terminal, no_color.as_deref())
+}
+
 fn init_logging(settings: &Settings) {
     let level = if settings.quiet {
         tracing::Level::ERROR
@@ -171,7 +187,7 @@ fn init_logging(settings: &Settings) {
         .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(colours(settings, std::io::stderr().is_terminal()));
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),

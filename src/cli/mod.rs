@@ -17,6 +17,16 @@ Targets: every --url, else each set, non-empty variable of --url-env (default
 DATABASE_URL, DATABASE_DIRECT_URL, DATABASE_READ_URL, DATABASE_WRITE_URL), else
 libpq's PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, ...).";
 
+/// `--version`: the version, the commit it was built from and the target.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PGREADY_COMMIT"),
+    ", ",
+    env!("PGREADY_TARGET"),
+    ")"
+);
+
 /// The text after the options: targets, then every exit code from the class
 /// table itself.
 fn after_help() -> String {
@@ -29,7 +39,7 @@ fn after_help() -> String {
 /// Is this PostgreSQL database really ready for this app? Wait for it, and say
 /// exactly why not.
 #[derive(Debug, Parser)]
-#[command(name = "pgready", version, after_help = after_help())]
+#[command(name = "pgready", version, long_version = LONG_VERSION, after_help = after_help())]
 pub struct Cli {
     /// What to do (default: wait).
     #[command(subcommand)]
@@ -66,6 +76,13 @@ pub enum Command {
     /// what TLS means, and each parameter used, ignored or refused. `--client all`
     /// puts libpq, Prisma and node-postgres side by side.
     Explain,
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish,
+    /// powershell) on stdout, e.g. `pgready completions bash > /etc/bash_completion.d/pgready`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Whose rules read the URLs; `all` (for `explain`) compares the three.
@@ -346,6 +363,40 @@ pub struct Options {
     /// Print nothing but errors.
     #[arg(short, long, env = "PGREADY_QUIET", value_parser = BoolishValueParser::new(), global = true)]
     pub quiet: bool,
+
+    /// Colour and live lines: `auto` (on a terminal, unless NO_COLOR is set),
+    /// `always` or `never`.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        env = "PGREADY_COLOR",
+        global = true
+    )]
+    pub color: ColorChoice,
+}
+
+/// When output is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (to anything but empty).
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a `terminal`, given
+    /// `NO_COLOR`'s value.
+    pub fn colours(self, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// Parses a libpq major pgready knows (15 to 18). Errors never repeat the text:

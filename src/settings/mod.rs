@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::class::Class;
-use crate::cli::{Cli, ClientChoice, Command, ExitCodes, LogFormat};
+use crate::cli::{Cli, ClientChoice, ColorChoice, Command, ExitCodes, LogFormat};
 use crate::outcome::{Failure, Stage};
 use env::Env;
 use targets::Target;
@@ -43,6 +43,11 @@ pub enum Mode {
     Explain {
         /// Every client side by side (`--client all`).
         all: bool,
+    },
+    /// The completion script for a shell.
+    Completions {
+        /// Which shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -68,6 +73,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Errors only.
     pub quiet: bool,
+    /// When to colour.
+    pub color: ColorChoice,
     /// Gates beyond readiness.
     pub gates: gates::Gates,
     /// Migration history to check (empty: none).
@@ -156,6 +163,7 @@ impl Settings {
                 Some(Command::Explain) => Mode::Explain {
                     all: opts.client == Some(ClientChoice::All),
                 },
+                Some(Command::Completions { shell }) => Mode::Completions { shell },
             },
             targets,
             gates,
@@ -169,6 +177,7 @@ impl Settings {
             json: opts.json,
             log_format: opts.log_format,
             quiet: opts.quiet,
+            color: opts.color,
         }
     }
 

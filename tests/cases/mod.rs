@@ -2,6 +2,7 @@ mod classes;
 mod config;
 mod connect;
 mod conninfo;
+mod conventions;
 mod doctor;
 mod examples;
 mod explain;
