@@ -95,9 +95,7 @@ fn run(settings: Settings) -> i32 {
     let targets = &settings.targets;
     let style = if settings.quiet {
         human::Style::Quiet
-    } else if colours(&settings, std::io::stderr().is_terminal())
-        && settings.log_format == LogFormat::Text
-    {
+    } else if std::io::stderr().is_terminal() && settings.log_format == LogFormat::Text {
         human::Style::Live
     } else {
         human::Style::Lines
@@ -171,7 +169,7 @@ fn explain(settings: &Settings) -> i32 {
     code
 }
 
-/// Whether a stream that is (or is not) a terminal gets colour (and live lines).
+/// Whether a stream that is (or is not) a terminal gets colour.
 fn colours(settings: &Settings, terminal: bool) -> bool {
     let no_color = std::env::var_os("NO_COLOR");
     settings.color.colours(terminal, no_color.as_deref())

@@ -364,8 +364,7 @@ pub struct Options {
     #[arg(short, long, env = "PGREADY_QUIET", value_parser = BoolishValueParser::new(), global = true)]
     pub quiet: bool,
 
-    /// Colour and live lines: `auto` (on a terminal, unless NO_COLOR is set),
-    /// `always` or `never`.
+    /// Colour: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
     #[arg(
         long,
         value_enum,

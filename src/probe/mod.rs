@@ -221,7 +221,7 @@ impl Prober {
                 Ok(facts) => return Ok(facts),
                 Err(mut ended) => {
                     ended.failure = direct_tls_hint(job.spec, ended.failure);
-                    failed = Some((plan, first_cause(failed, ended)));
+                    failed = Some((plan, first_cause(failed.map(|(_, e)| e), ended)));
                 }
             }
         }
@@ -290,12 +290,9 @@ fn record(route: Option<&RefCell<Vec<Step>>>, make: impl FnOnce() -> Step) {
 /// Of a refusal and the fallback after it, the one to report: `allow`'s TLS try
 /// after a plaintext refusal fails on a server without TLS, but the refusal (a
 /// wrong password, a missing database) is the cause; libpq prints both.
-fn first_cause(
-    earlier: Option<(TlsPlan, session::Ended)>,
-    later: session::Ended,
-) -> session::Ended {
+fn first_cause(earlier: Option<session::Ended>, later: session::Ended) -> session::Ended {
     match earlier {
-        Some((_, earlier)) if later.failure.class == crate::class::Class::TlsUnsupported => earlier,
+        Some(earlier) if later.failure.class == crate::class::Class::TlsUnsupported => earlier,
         _ => later,
     }
 }

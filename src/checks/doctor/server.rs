@@ -66,13 +66,13 @@ pub(super) fn auth_item(
     if server.auth != Some(Method::Md5) {
         return Finding::ok(Check::Authentication, evidence);
     }
-    let fix = format!(
-        "store the password as SCRAM: as the role or a superuser, `SET password_encryption = 'scram-sha-256'; ALTER ROLE {} PASSWORD '…'` with the same password (an md5 line in pg_hba.conf then does SCRAM; make it scram-sha-256 once every role is converted)",
-        sql::ident(&spec.user)
-    );
     if version.is_some_and(|v| v.major >= 18) {
         let evidence = format!(
             "{evidence}: an MD5-stored password, deprecated in PostgreSQL 18 and to be removed"
+        );
+        let fix = format!(
+            "store the password as SCRAM: as the role or a superuser, `SET password_encryption = 'scram-sha-256'; ALTER ROLE {} PASSWORD '…'` with the same password (an md5 line in pg_hba.conf then does SCRAM; make it scram-sha-256 once every role is converted)",
+            sql::ident(&spec.user)
         );
         return Finding::warn(Check::Authentication, evidence, Some(fix));
     }
