@@ -21,7 +21,8 @@
 //!   (one module per tool, one registry), compared into applied / pending /
 //!   failed / modified / unknown.
 //! - `retry`: the pure retry policy (how long to wait after which failure).
-//! - [`wait`]: all targets concurrently under one hard deadline, signals included.
+//! - [`wait`]: all targets concurrently under one hard deadline, signals included;
+//!   `wait::watch` repeats one-attempt rounds until stopped.
 //! - [`report`]: human, JSON and log output, all redacted.
 //! - [`exec`]: hand the process over to the app's command.
 //! - [`secret`]: the redacting password type and the last-line scrubber.

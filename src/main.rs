@@ -114,6 +114,9 @@ fn run(settings: Settings) -> i32 {
     if let Mode::Doctor { replicas } = settings.mode {
         return doctor(&runtime, &settings, targets, replicas);
     }
+    if let Mode::Watch { interval } = settings.mode {
+        return watch(&runtime, &settings, &reporter, interval);
+    }
     let outcome = runtime.block_on(pgready::wait::run(&settings, targets, &reporter));
     reporter.finish();
     let verdicts = report::verdicts(targets, &outcome);
@@ -153,6 +156,29 @@ fn doctor(
         print!("{}", report::doctor::human(&lists, colour));
     }
     code
+}
+
+/// Watches until stopped, printing each round that changed a class; being
+/// stopped is how a watch ends, so it exits 0.
+fn watch(
+    runtime: &tokio::runtime::Runtime,
+    settings: &Settings,
+    reporter: &human::Reporter,
+    interval: std::time::Duration,
+) -> i32 {
+    let targets = &settings.targets;
+    let print = |outcome: &pgready::wait::RunOutcome| {
+        let verdicts = report::verdicts(targets, outcome);
+        let code = report::exit_code(&verdicts, None, settings.exit_codes);
+        human::print_summary(&verdicts, settings.quiet, settings.log_format);
+        if settings.json {
+            println!("{}", report::json::render(&verdicts, outcome.elapsed, code));
+        }
+    };
+    runtime.block_on(pgready::wait::watch::run(
+        settings, targets, reporter, interval, print,
+    ));
+    0
 }
 
 /// Prints each target's connection plan; no network.

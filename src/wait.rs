@@ -9,6 +9,7 @@
 
 #[cfg(test)]
 mod tests;
+pub mod watch;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -28,7 +29,7 @@ use crate::retry::Backoff;
 use crate::settings::role::Role;
 use crate::settings::spec::ConnSpec;
 use crate::settings::targets::Target;
-use crate::settings::{Mode, Settings};
+use crate::settings::Settings;
 
 /// What is known about one target so far.
 #[derive(Clone, Debug, Default)]
@@ -301,7 +302,7 @@ impl<S: Source> Driver<'_, S> {
             let cut_short = attempt_deadline == self.deadline && is_timeout(&attempt);
             let retry = match &attempt.result {
                 Ok(_) => None,
-                Err(f) if self.settings.mode == Mode::Check || !self.settings.retries(f.class) => {
+                Err(f) if self.settings.mode.one_attempt() || !self.settings.retries(f.class) => {
                     None
                 }
                 Err(f) => Some(f.class),

@@ -64,6 +64,14 @@ pub enum Command {
     },
     /// One attempt per target, no retries: for Docker HEALTHCHECK and exec probes.
     Check,
+    /// One attempt per target every --interval until SIGTERM/SIGINT (then exit 0),
+    /// printing each change of class: a Kubernetes native sidecar's main process,
+    /// whose startup and readiness probes run `pgready check`.
+    Watch {
+        /// Time from one round's start to the next's.
+        #[arg(long, value_name = "DURATION", default_value = "10s", env = "PGREADY_INTERVAL", value_parser = parse_duration)]
+        interval: Duration,
+    },
     /// The troubleshooting checklist, evaluated: one pass per target, no retries,
     /// nothing changed; each item ✅/⚠️/❌ with its evidence and fix.
     Doctor {

@@ -34,6 +34,11 @@ pub enum Mode {
     },
     /// One attempt per target.
     Check,
+    /// One attempt per target every `interval`, until stopped.
+    Watch {
+        /// Time from one round's start to the next's.
+        interval: Duration,
+    },
     /// The checklist.
     Doctor {
         /// App replicas, for the connection math.
@@ -49,6 +54,13 @@ pub enum Mode {
         /// Which shell.
         shell: clap_complete::Shell,
     },
+}
+
+impl Mode {
+    /// Whether each round makes one attempt per target and never retries.
+    pub fn one_attempt(&self) -> bool {
+        matches!(self, Mode::Check | Mode::Watch { .. })
+    }
 }
 
 /// Everything a run needs.
@@ -159,6 +171,7 @@ impl Settings {
                 None => Mode::Wait { exec: cli.exec },
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
+                Some(Command::Watch { interval }) => Mode::Watch { interval },
                 Some(Command::Doctor { replicas }) => Mode::Doctor { replicas },
                 Some(Command::Explain) => Mode::Explain {
                     all: opts.client == Some(ClientChoice::All),

@@ -15,6 +15,7 @@ use crate::cli::{Cli, ExitCodes};
 use crate::outcome::ServerFacts;
 use crate::retry::pace;
 use crate::settings::env::Env;
+use crate::settings::Mode;
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 
@@ -348,4 +349,77 @@ async fn a_missing_database_is_created_once_then_retried_at_once() {
     assert_eq!(script.creates.get(), 1);
     assert_eq!(outcome.elapsed, Duration::from_secs(3));
     assert_eq!(outcome.states[0].class(), Some(Class::DatabaseMissing));
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_attempts_once_per_interval_and_reports_only_changes() {
+    let ready = Step(MS(3), None);
+    let auth = Step(MS(3), Some(Class::AuthFailed));
+    let script = Script::new(vec![vec![refused(), refused(), ready, ready, auth, ready]]);
+    let (settings, targets) = setup(&["watch", "--interval", "10s"], 1);
+    let mut changes = Vec::new();
+    let stop = async {
+        sleep(Duration::from_millis(65_000)).await;
+        libc::SIGTERM
+    };
+    let signal = watch::run_rounds(
+        &settings,
+        &targets,
+        &Silent,
+        &script,
+        stop,
+        settings_interval(&settings),
+        |o: &RunOutcome| changes.push((o.states[0].class(), o.states[0].attempts)),
+    )
+    .await;
+    assert_eq!(signal, libc::SIGTERM);
+    let secs: Vec<u64> = script.starts(0).iter().map(Duration::as_secs).collect();
+    assert_eq!(
+        secs,
+        [0, 10, 20, 30, 40, 50, 60],
+        "one attempt a round, no retries"
+    );
+    let classes: Vec<Option<Class>> = changes.iter().map(|c| c.0).collect();
+    assert_eq!(
+        classes,
+        [
+            Some(Class::ConnectionRefused),
+            Some(Class::Ready),
+            Some(Class::AuthFailed),
+            Some(Class::Ready),
+        ],
+        "the first round, then each change of class, once"
+    );
+    assert!(changes.iter().all(|c| c.1 == 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_stops_at_a_signal_within_a_round() {
+    // An attempt that would take 4 s is cut by the signal at 1 s.
+    let script = Script::new(vec![vec![Step(Duration::from_secs(4), None)]]);
+    let (settings, targets) = setup(&["watch", "--interval", "10s"], 1);
+    let t0 = Instant::now();
+    let stop = async {
+        sleep(Duration::from_secs(1)).await;
+        libc::SIGINT
+    };
+    let signal = watch::run_rounds(
+        &settings,
+        &targets,
+        &Silent,
+        &script,
+        stop,
+        MS(10_000),
+        |_: &RunOutcome| panic!("no round finished"),
+    )
+    .await;
+    assert_eq!(signal, libc::SIGINT);
+    assert_eq!(t0.elapsed(), Duration::from_secs(1));
+}
+
+fn settings_interval(settings: &Settings) -> Duration {
+    match settings.mode {
+        Mode::Watch { interval } => interval,
+        _ => panic!("not a watch"),
+    }
 }

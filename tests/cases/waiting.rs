@@ -239,3 +239,33 @@ fn exec_with_a_signal_handling_child() {
     );
     assert!(start.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn watch_reports_the_database_lost_and_back_and_exits_0_when_stopped() {
+    let mut pg = Pg::start();
+    // 100 ms between rounds: each state below lasts until the test has seen it.
+    let mut watch = Background::start(&["watch", "--interval", "100ms", "--url", &pg.url("")]);
+    watch.wait_for("✓");
+    pg.stop_fast();
+    watch.wait_for("connection_refused (exit 12");
+    pg.launch();
+    watch.wait_for_nth("✓", 2);
+    watch.signal(libc::SIGTERM);
+    let run = watch.finish();
+    assert_eq!(run.code, 0, "a watch ends when it is stopped: {run:?}");
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("pgready: "))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "the first round, lost, back — no line per round: {}",
+        run.stderr
+    );
+    assert!(
+        lines[0].contains('✓') && lines[1].contains('✗') && lines[2].contains('✓'),
+        "{lines:?}"
+    );
+}

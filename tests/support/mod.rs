@@ -830,8 +830,13 @@ impl Background {
     /// Waits until stderr contains `needle` (a progress line: the run has reached that
     /// state). Bounded by 60 s, far beyond any state a test waits for.
     pub fn wait_for(&mut self, needle: &str) {
+        self.wait_for_nth(needle, 1);
+    }
+
+    /// Waits until stderr contains `needle` `n` times (a state reached again).
+    pub fn wait_for_nth(&mut self, needle: &str, n: usize) {
         let waited = Instant::now();
-        while !self.stderr().contains(needle) {
+        while self.stderr().matches(needle).count() < n {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
                     "pgready ended ({status}) before `{needle}`: {}",
