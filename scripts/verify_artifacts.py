@@ -1,7 +1,9 @@
 """Checks the shipped artefacts with the real tools that consume them: the Helm
 chart with Helm's own library (lint, schema, offline render, also as a library
 included from an app chart), every manifest with kubernetes-validate against a
-current Kubernetes, and the compose example against the Compose specification."""
+Kubernetes 1.31 (the oldest whose podFailurePolicy is stable) and the newest
+schema kubernetes-validate ships, and the compose example against the Compose
+specification."""
 
 import json
 import pathlib
@@ -11,10 +13,21 @@ import sys
 import tempfile
 
 import helm_python as helm
+import kubernetes_validate
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHART = ROOT / "charts" / "pgready"
-KUBE = "1.34.0"
+KUBE = "1.34.0"  # lint's target
+
+
+def newest_schema():
+    schemas = pathlib.Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    versions = [d.name[1:].removesuffix("-local") for d in schemas.iterdir() if d.name.endswith("-local")]
+    return max(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+KUBES = ["1.31.0", newest_schema()]
 results = []
 
 
@@ -23,12 +36,25 @@ def check(name, ok, detail=""):
     print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
 
 
-def validate(paths):
+def validate(paths, kube):
     out = subprocess.run(
-        [sys.executable, "-m", "kubernetes_validate", "--strict", "-k", KUBE, *map(str, paths)],
+        [sys.executable, "-m", "kubernetes_validate", "--strict", "-k", kube, *map(str, paths)],
         capture_output=True, text=True,
     )
     return out.returncode == 0, out.stdout + out.stderr
+
+
+def pod_failure_policy(job):
+    rules = yaml.safe_load(job)["spec"]["podFailurePolicy"]["rules"]
+    fail = [r for r in rules if r["action"] == "FailJob"]
+    ignore = [r for r in rules if r["action"] == "Ignore"]
+    ok = len(fail) == 1 and fail[0]["onExitCodes"]["containerName"] == "pgready" and fail[0]["onExitCodes"]["operator"] == "In"
+    codes = fail[0]["onExitCodes"]["values"] if ok else []
+    check("hook Job fails at once on the permanent classes (2 invalid_config, 21 tls_untrusted, 30 auth_failed, 31 access_rejected, 52 migrations_failed)",
+          ok and {2, 21, 30, 31, 52} <= set(codes), json.dumps(rules))
+    check("and retries the transient ones (12 connection_refused, 40 server_starting, 51 migrations_pending, 143 SIGTERM)",
+          ok and not {12, 40, 51, 130, 143} & set(codes), json.dumps(rules))
+    check("and does not count an evicted pod", any(c["type"] == "DisruptionTarget" for r in ignore for c in r.get("onPodConditions", [])), json.dumps(rules))
 
 
 def lint():
@@ -64,6 +90,8 @@ def render_standalone(out):
                    "secretKeyRef", "readOnlyRootFilesystem: true", "RuntimeDefault", "runAsNonRoot: true"):
         check(f"hook Job has {needle}", needle in job, job)
     check("no plaintext URL in values", "postgresql://" not in job, job)
+    check("the hook Job's container is no sidecar", "restartPolicy: Always" not in job, job)
+    pod_failure_policy(job)
     path = out / "hook-job.yaml"
     path.write_text(job)
     off = chart.render({"hook": {"enabled": False}}, name="gate", namespace="default")
@@ -109,7 +137,31 @@ spec:
     check("the dependency's hook stays off", not manifests.get("app/charts/pgready/templates/hook-job.yaml", "").strip())
     path = out / "app-deployment.yaml"
     path.write_text(deployment)
-    return [path]
+    return [path] + render_sidecar(app, out)
+
+
+def render_sidecar(app, out):
+    """The same app chart with the native sidecar."""
+    paths = []
+    for readiness in (False, True):
+        chart = helm.Chart.load(str(app))
+        values = {"pgready": {"sidecar": {"enabled": True, "readinessProbe": {"enabled": readiness}}, "client": "prisma",
+                              "gates": {"requireSchemaPrivilege": "usage"}}}
+        deployment = chart.render(values, name="app", namespace="default", is_install=True).get("app/templates/deployment.yaml", "")
+        spec = yaml.safe_load(deployment)["spec"]["template"]["spec"]
+        sidecar = spec["initContainers"][0]
+        probe = sidecar.get("startupProbe", {}).get("exec", {}).get("command", [])
+        check(f"sidecar (readiness {readiness}): restartPolicy Always, `watch`", sidecar.get("restartPolicy") == "Always" and sidecar["args"][0] == "watch", deployment)
+        check(f"sidecar (readiness {readiness}): startupProbe runs pgready check with the same options",
+              probe[:2] == ["/pgready", "check"] and "--client=prisma" in probe and "--require-schema-privilege=usage" in probe
+              and probe[2:] == [a for a in sidecar["args"][1:] if not a.startswith("--interval=")], deployment)
+        check(f"sidecar (readiness {readiness}): readinessProbe {'present' if readiness else 'absent'}",
+              ("readinessProbe" in sidecar) == readiness and "enabled" not in sidecar.get("readinessProbe", {}), deployment)
+        check(f"sidecar (readiness {readiness}): the URL from the Secret", "secretKeyRef" in deployment and "postgresql://" not in deployment, deployment)
+        path = out / f"app-sidecar-{readiness}.yaml"
+        path.write_text(deployment)
+        paths.append(path)
+    return paths
 
 
 def main():
@@ -118,16 +170,30 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp)
         rendered = render_standalone(out) + render_as_library(out)
-        ok, text = validate(rendered)
-        check(f"rendered manifests valid for Kubernetes {KUBE} (strict)", ok, text)
+        for kube in KUBES:
+            ok, text = validate(rendered, kube)
+            check(f"rendered manifests valid for Kubernetes {kube} (strict)", ok, text)
     examples = sorted((ROOT / "examples" / "kubernetes").glob("*.yaml"))
-    ok, text = validate(examples)
-    check(f"examples/kubernetes valid for Kubernetes {KUBE} (strict)", ok, text)
+    for kube in KUBES:
+        ok, text = validate(examples, kube)
+        check(f"examples/kubernetes valid for Kubernetes {kube} (strict)", ok, text)
+    sidecar = yaml.safe_load((ROOT / "examples" / "kubernetes" / "app-sidecar.yaml").read_text())["spec"]["template"]["spec"]["initContainers"][0]
+    check("examples/kubernetes/app-sidecar.yaml is a native sidecar with a check startupProbe",
+          sidecar.get("restartPolicy") == "Always" and sidecar["startupProbe"]["exec"]["command"][:2] == ["/pgready", "check"])
     out = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(ROOT / "examples" / "docker-compose.yml")],
         capture_output=True, text=True,
     )
     check("examples/docker-compose.yml matches the Compose specification", out.returncode == 0, out.stdout + out.stderr)
+    # The start_interval line its comment suggests for Compose >= 2.20.2.
+    compose = yaml.safe_load((ROOT / "examples" / "docker-compose.yml").read_text())
+    compose["services"]["app"]["healthcheck"]["start_interval"] = "1s"
+    with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
+        yaml.safe_dump(compose, f)
+        f.flush()
+        out = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", f.name],
+                             capture_output=True, text=True)
+    check("the app healthcheck with start_interval matches the Compose specification", out.returncode == 0, out.stdout + out.stderr)
     failed = results.count(False)
     print(f"artifacts: {len(results) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -267,6 +267,17 @@ impl Class {
         }
     }
 
+    /// Whether this failure cannot heal by running again: a Kubernetes Job's
+    /// `podFailurePolicy` fails the Job at once on its exit code (the chart's list is
+    /// generated from this). A bug, a signal and every retried class may pass.
+    pub fn ends_a_job(self) -> bool {
+        self.default_retry().is_none()
+            && !matches!(
+                self,
+                Class::Ready | Class::InternalError | Class::Interrupted
+            )
+    }
+
     /// The pacing used when `--retry-on` adds a class that is not retried by default.
     pub fn retry_cost_when_forced(self) -> Cost {
         self.default_retry().unwrap_or(Cost::Costly)

@@ -38,13 +38,17 @@ fn reads_clean(what: &str, args: &[String], env: &[(&str, String)], dir: &Path) 
     if let Some(end) = args.iter().position(|a| a == "--") {
         args.truncate(end);
     }
-    args.retain(|a| a != "pgready");
-    assert_eq!(
-        args.first().map(String::as_str),
-        Some("wait"),
+    args.retain(|a| a != "pgready" && a != "/pgready");
+    assert!(
+        matches!(
+            args.first().map(String::as_str),
+            Some("wait" | "watch" | "check")
+        ),
         "{what}: {args:?}"
     );
     args[0] = "doctor".into();
+    // watch's own pace is no option of doctor's.
+    args.retain(|a| !a.starts_with("--interval="));
     args.push("--json".into());
     let run = run_cmd(
         pgready()
@@ -107,6 +111,18 @@ fn the_examples_read_clean() {
         ],
         dir.path(),
     );
+    let sidecar = read("examples/kubernetes/app-sidecar.yaml");
+    for (what, key, marker) in [
+        ("kubernetes/app-sidecar.yaml watch", "args", "watch"),
+        ("kubernetes/app-sidecar.yaml probe", "command", "check"),
+    ] {
+        reads_clean(
+            what,
+            &array(&sidecar, key, marker),
+            &[("DATABASE_URL", url.clone())],
+            dir.path(),
+        );
+    }
     let job = read("examples/kubernetes/migrate-job.yaml");
     reads_clean(
         "kubernetes/migrate-job.yaml",
@@ -155,5 +171,55 @@ fn the_chart_readme_lists_every_value() {
             "values.yaml `{}` is not in the chart README's table",
             full.join(".")
         );
+    }
+}
+
+/// The chart's permanent exit codes (the hook Job's `podFailurePolicy`), as the
+/// class table has them. `PGREADY_BLESS=1 cargo test --test tests exit_codes` writes
+/// the file from the table.
+#[test]
+fn the_charts_permanent_exit_codes_are_the_class_tables() {
+    use pgready::class::Class;
+    let permanent: Vec<Class> = Class::ALL.into_iter().filter(|c| c.ends_a_job()).collect();
+    let codes: Vec<String> = permanent
+        .iter()
+        .map(|c| c.exit_code().to_string())
+        .collect();
+    let names: Vec<&str> = permanent.iter().map(|c| c.name()).collect();
+    let expected = format!(
+        "{{{{- /* Generated from pgready's class table (Class::ends_a_job): do not edit; \
+`PGREADY_BLESS=1 cargo test --test tests exit_codes` rewrites it.\n{} */ -}}}}\n\
+{{{{- define \"pgready.permanentExitCodes\" -}}}}\n[{}]\n{{{{- end }}}}\n",
+        names.join(", "),
+        codes.join(", ")
+    );
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/pgready/templates/_exit_codes.tpl");
+    if std::env::var_os("PGREADY_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual, expected,
+        "run PGREADY_BLESS=1 cargo test --test tests exit_codes"
+    );
+    // The ones a user would be surprised to see retried, by name.
+    for name in [
+        "invalid_config",
+        "auth_failed",
+        "access_rejected",
+        "tls_untrusted",
+        "migrations_failed",
+    ] {
+        assert!(names.contains(&name), "{name} ends a Job");
+    }
+    for name in [
+        "connection_refused",
+        "server_starting",
+        "database_missing",
+        "migrations_pending",
+        "interrupted",
+    ] {
+        assert!(!names.contains(&name), "{name} is retried");
     }
 }
