@@ -299,7 +299,8 @@ pub struct Options {
     pub create_database: bool,
 
     /// Gate on a migration tool's history table (repeatable): prisma, drizzle,
-    /// golang-migrate, sqlx, diesel, alembic, django, flyway, knex, dbmate. With
+    /// golang-migrate, sqlx, diesel, alembic, django, flyway, knex, dbmate, ecto,
+    /// ef-core, doctrine. With
     /// `=DIR`, compare it with the migrations the app ships in DIR.
     #[arg(
         long = "migrations",

@@ -11,7 +11,10 @@ pub mod alembic;
 pub mod dbmate;
 pub mod diesel;
 pub mod django;
+pub mod doctrine;
 pub mod drizzle;
+pub mod ecto;
+pub mod ef_core;
 pub mod files;
 pub mod flyway;
 pub mod golang_migrate;
@@ -38,6 +41,9 @@ pub static TOOLS: &[&dyn Tool] = &[
     &flyway::Flyway,
     &knex::Knex,
     &dbmate::Dbmate,
+    &ecto::Ecto,
+    &ef_core::EfCore,
+    &doctrine::Doctrine,
 ];
 
 /// Finds a tool by its command-line name.
@@ -174,6 +180,13 @@ pub trait Tool: Sync {
     /// A second `SELECT` answering whether the tool's lock is held (Knex).
     fn lock_sql(&self, _table: &TableName) -> Option<String> {
         None
+    }
+
+    /// Whether a held lock blocks reading the history (EF Core's ACCESS EXCLUSIVE
+    /// table lock): then the lock is looked for first, and the table is not read
+    /// while it is held.
+    fn lock_blocks_reads(&self) -> bool {
+        false
     }
 
     /// The command that releases a stale lock.

@@ -13,6 +13,7 @@ mod live_clients;
 mod majors;
 mod migrations_cli;
 mod migrations_ddl;
+mod migrations_source;
 mod termination;
 pub(crate) mod tls;
 mod waiting;

@@ -512,6 +512,17 @@ impl Pg {
         check(out, &format!("psql {sql}")).trim().to_string()
     }
 
+    /// A psql session as the superuser in `db` that runs what is written to its
+    /// standard input and stays open (a transaction holding a lock) until killed.
+    pub fn session_in(&self, db: &str) -> Child {
+        self.psql("postgres", db)
+            .args(["-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start psql")
+    }
+
     /// Holds `n` connections as `app` until the returned guard drops. A holder that
     /// lost a race for a slot (with the superuser query that counts them, whose
     /// backend may linger a moment) is started again.

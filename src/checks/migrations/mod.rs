@@ -104,17 +104,28 @@ pub async fn read(
         };
         return Ok(judged(report, failure));
     }
+    let locked = match tool.lock_sql(&table) {
+        // A lock table that cannot be read is no evidence of a lock.
+        Some(sql) => ready
+            .row(&sql)
+            .await
+            .is_ok_and(|row| row.first().and_then(|v| v.as_deref()) == Some("t")),
+        None => false,
+    };
+    if locked && tool.lock_blocks_reads() {
+        let status = Status {
+            locked,
+            pending: local_names(check.local.as_deref()),
+            ..Status::default()
+        };
+        let failure = judge.verdict(&status, false);
+        return Ok(judged(report.with(status), failure));
+    }
     let records = history(ready, &tool.history_sql(&qualified(&table)))
         .await
         .map_err(|e| not_the_tools_table(ready, &e, tool, &report.table))?;
     let mut status = tool.compare(&records, check.local.as_deref());
-    if let Some(sql) = tool.lock_sql(&table) {
-        // A lock table that cannot be read is no evidence of a lock.
-        status.locked = ready
-            .row(&sql)
-            .await
-            .is_ok_and(|row| row.first().and_then(|v| v.as_deref()) == Some("t"));
-    }
+    status.locked = locked;
     let expected_missing = check
         .expect
         .as_deref()
