@@ -72,3 +72,14 @@ expect() {
   fi
   return 0
 }
+
+# embedded_deps BIN OBJCOPY: the dependency list cargo auditable put into BIN's
+# .dep-v0 section (zlib-compressed JSON), one "name version" per line.
+embedded_deps() {
+  local tmp; tmp=$(mktemp)
+  "$2" --dump-section .dep-v0="$tmp" "$1" /dev/null 2>/dev/null || { rm -f "$tmp"; return 1; }
+  python3 -c 'import json, sys, zlib
+for p in json.loads(zlib.decompress(open(sys.argv[1], "rb").read()))["packages"]:
+    print(p["name"], p["version"])' "$tmp"
+  local status=$?; rm -f "$tmp"; return $status
+}

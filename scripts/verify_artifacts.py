@@ -70,7 +70,7 @@ def schema():
         check("values.schema.json accepts good values", True)
     except Exception as e:  # noqa: BLE001 - any rejection is the failure reported
         check("values.schema.json accepts good values", False, str(e))
-    for bad in ({"client": "jdbc"}, {"migrations": {"tool": "liquibase"}}, {"databaseUrls": [{"name": "DATABASE_URL", "value": "postgresql://x"}]}, {"timeout": "soon"}):
+    for bad in ({"client": "jdbc"}, {"migrations": {"tool": "mongoose"}}, {"databaseUrls": [{"name": "DATABASE_URL", "value": "postgresql://x"}]}, {"timeout": "soon"}):
         try:
             chart.validate_schema(bad)
             check(f"values.schema.json rejects {bad}", False, "accepted")
