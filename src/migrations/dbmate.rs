@@ -25,6 +25,10 @@ impl Tool for Dbmate {
         format!("SELECT lower(version), NULL, false, NULL, NULL FROM {table} ORDER BY version")
     }
 
+    fn recognises(&self, shape: &super::Shape<'_>) -> bool {
+        shape.columns.contains("version character varying") && !shape.rails_metadata
+    }
+
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
         Ok(files::entries(dir)?
             .into_iter()

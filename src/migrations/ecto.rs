@@ -30,6 +30,10 @@ impl Tool for Ecto {
         format!("SELECT version::text, NULL, false, inserted_at::text, NULL FROM {table} ORDER BY version")
     }
 
+    fn recognises(&self, shape: &super::Shape<'_>) -> bool {
+        shape.columns.contains("inserted_at")
+    }
+
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
         Ok(files::entries(dir)?
             .into_iter()

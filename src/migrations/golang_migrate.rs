@@ -24,6 +24,10 @@ impl Tool for GolangMigrate {
         format!("SELECT version::text, NULL, dirty, NULL, NULL FROM {table}")
     }
 
+    fn recognises(&self, shape: &super::Shape<'_>) -> bool {
+        shape.columns.contains("dirty boolean")
+    }
+
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
         Ok(files::entries(dir)?
             .into_iter()

@@ -153,6 +153,16 @@ impl Report {
     }
 }
 
+/// What `--migrations auto` saw of a tool's default table: its columns as
+/// `name type, …` (in `format_type` spelling), and whether Rails'
+/// `ar_internal_metadata` is beside it.
+pub struct Shape<'a> {
+    /// The table's columns, `version bigint, dirty boolean`.
+    pub columns: &'a str,
+    /// `ar_internal_metadata` exists: a varchar `schema_migrations` is Rails'.
+    pub rails_metadata: bool,
+}
+
 /// A migration tool: where it keeps its history, how to read it, how it names the
 /// migrations it ships. Adding a tool is one module implementing this and one line
 /// in [`TOOLS`].
@@ -180,6 +190,12 @@ pub trait Tool: Sync {
     /// A second `SELECT` answering whether the tool's lock is held (Knex).
     fn lock_sql(&self, _table: &TableName) -> Option<String> {
         None
+    }
+
+    /// Whether a table of this tool's default name and this shape is the tool's
+    /// (several tools name theirs `schema_migrations`).
+    fn recognises(&self, _shape: &Shape<'_>) -> bool {
+        true
     }
 
     /// Whether a held lock blocks reading the history (EF Core's ACCESS EXCLUSIVE

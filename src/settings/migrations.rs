@@ -41,6 +41,8 @@ pub struct MigrationPlan {
     pub tools: Vec<ToolCheck>,
     /// What the history must show.
     pub requirement: Requirement,
+    /// `--migrations auto`: also every tool whose table the database holds.
+    pub auto: bool,
 }
 
 impl MigrationPlan {
@@ -52,7 +54,15 @@ impl MigrationPlan {
         requirement: Option<Requirement>,
     ) -> Result<MigrationPlan, String> {
         let mut tools: Vec<ToolCheck> = Vec::new();
+        let mut auto = false;
         for spec in specs {
+            if spec == "auto" {
+                auto = true;
+                continue;
+            }
+            if spec.starts_with("auto=") {
+                return Err("--migrations auto takes no DIR: it finds each tool's table; give --migrations TOOL=DIR for a tool whose files should be compared".into());
+            }
             let (name, dir) = match spec.split_once('=') {
                 Some((name, dir)) => (name, Some(PathBuf::from(dir))),
                 None => (spec.as_str(), None),
@@ -118,12 +128,13 @@ impl MigrationPlan {
             }
             check.expect = Some(migration.to_string());
         }
-        if tools.is_empty() && requirement.is_some() {
+        if tools.is_empty() && !auto && requirement.is_some() {
             return Err("--require-migrations needs --migrations TOOL[=DIR]".into());
         }
         Ok(MigrationPlan {
             tools,
             requirement: requirement.unwrap_or_default(),
+            auto,
         })
     }
 
@@ -143,12 +154,13 @@ impl MigrationPlan {
                 })
                 .collect(),
             requirement: Requirement::Deployable,
+            auto: false,
         }
     }
 
     /// Whether any migration history is checked.
     pub fn is_empty(&self) -> bool {
-        self.tools.is_empty()
+        self.tools.is_empty() && !self.auto
     }
 }
 

@@ -46,6 +46,10 @@ pub struct Report {
     pub last_applied_at: Option<String>,
     /// Whether the tool's migration lock is held (Knex).
     pub locked: bool,
+    /// Why `--migrations auto` chose this tool: its table and columns (absent
+    /// for a tool named with `--migrations TOOL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected: Option<String>,
     /// This tool's verdict: `ok` or a class name.
     pub state: &'static str,
 }

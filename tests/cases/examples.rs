@@ -223,3 +223,32 @@ fn the_charts_permanent_exit_codes_are_the_class_tables() {
         assert!(!names.contains(&name), "{name} is retried");
     }
 }
+
+/// The chart's `migrations.tool` accepts exactly the tools pgready reads.
+#[test]
+fn the_chart_accepts_every_migration_tool() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&read("charts/pgready/values.schema.json")).unwrap();
+    let listed: Vec<&str> = schema["properties"]["migrations"]["properties"]["tool"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    // pgready's own list, as its error for an unknown tool gives it.
+    let run = run_args(&[
+        "check",
+        "--migrations",
+        "nope",
+        "--url",
+        "postgresql://a@db.invalid/x",
+    ]);
+    let known = run
+        .stderr
+        .split("(one of: ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .unwrap_or_default();
+    assert_eq!(listed.join(", "), known, "{run:?}");
+}

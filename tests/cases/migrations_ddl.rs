@@ -13,12 +13,12 @@ use crate::support::pgbouncer::PgBouncer;
 use crate::support::*;
 
 /// `_prisma_migrations` exactly as prisma-engines creates it (postgres flavour).
-const PRISMA_DDL: &str = "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, \
+pub(super) const PRISMA_DDL: &str = "CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, \
     finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, \
     started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)";
 
 /// golang-migrate's postgres driver.
-const GOLANG_MIGRATE_DDL: &str =
+pub(super) const GOLANG_MIGRATE_DDL: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)";
 
 /// Flyway's `PostgreSQLDatabase.getRawCreateScript`.

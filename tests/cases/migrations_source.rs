@@ -244,3 +244,107 @@ fn doctrine_every_state() {
     gate(&url, &["--migrations", &spec]).assert_class("migrations_unknown", 54);
     gate(&url, &deployable(&spec)).assert_class("ready", 0);
 }
+
+/// drizzle-orm's PostgreSQL migrator (`pg-core/dialect.ts`).
+const DRIZZLE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS \"drizzle\"; CREATE TABLE IF NOT EXISTS \"drizzle\".\"__drizzle_migrations\" \
+    (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)";
+
+#[test]
+fn auto_finds_prisma_and_drizzle_together() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    // Never migrated: nothing to find.
+    let run = gate(&url, &["--migrations", "auto"]);
+    run.assert_class("migrations_missing", 50);
+    assert!(
+        run.message()
+            .contains("--migrations auto: no migration tool's history table"),
+        "{run:?}"
+    );
+    gate(
+        &url,
+        &["--migrations", "auto", "--require-migrations", "deployable"],
+    )
+    .assert_class("ready", 0);
+    // The Changemaker layout: Prisma and Drizzle on one database.
+    pg.sql_in("appdb", super::migrations_ddl::PRISMA_DDL);
+    pg.sql_in("appdb", DRIZZLE_DDL);
+    pg.sql_in("appdb", "GRANT USAGE ON SCHEMA drizzle TO app; GRANT SELECT ON ALL TABLES IN SCHEMA drizzle, public TO app");
+    pg.sql_in(
+        "appdb",
+        "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) \
+         VALUES (gen_random_uuid(), 'abc', now(), '20240101000000_init', 1); \
+         INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('h1', 1717200000000)",
+    );
+    let run = gate(&url, &["--migrations", "auto"]);
+    run.assert_class("ready", 0);
+    let reports = run.target()["migrations"].as_array().unwrap().clone();
+    let tools: Vec<&str> = reports
+        .iter()
+        .map(|r| r["tool"].as_str().unwrap())
+        .collect();
+    assert_eq!(tools, ["prisma", "drizzle"], "{run:?}");
+    let evidence = reports[0]["detected"].as_str().unwrap();
+    assert!(
+        evidence.starts_with("public._prisma_migrations (id character varying(36)"),
+        "{evidence}"
+    );
+    assert_eq!(
+        reports[1]["detected"].as_str().unwrap().split(' ').next(),
+        Some("drizzle.__drizzle_migrations")
+    );
+    // A failed Prisma migration (P3009) stops the gate, found without naming Prisma.
+    pg.sql_in(
+        "appdb",
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, applied_steps_count) \
+         VALUES (gen_random_uuid(), 'def', '20240102000000_posts', 'syntax error', 0)",
+    );
+    let run = gate(
+        &url,
+        &["--migrations", "auto", "--require-migrations", "deployable"],
+    );
+    run.assert_class("migrations_failed", 52);
+    assert!(
+        run.stderr.contains("20240102000000_posts"),
+        "{}",
+        run.stderr
+    );
+    // A tool named explicitly is checked once, with its files; auto adds the rest.
+    let run = gate(&url, &["--migrations", "auto", "--migrations", "drizzle"]);
+    let tools: Vec<String> = run.target()["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["tool"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(tools, ["drizzle", "prisma"], "{run:?}");
+    assert!(
+        run.target()["migrations"][0].get("detected").is_none(),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn auto_tells_the_schema_migrations_family_apart() {
+    for (ddl, found) in [
+        (super::migrations_ddl::GOLANG_MIGRATE_DDL.to_string(), Some("golang-migrate")),
+        ("CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)".to_string(), Some("dbmate")),
+        (ECTO_DDL.to_string(), Some("ecto")),
+        // Rails: varchar versions beside ar_internal_metadata; not dbmate's.
+        (
+            "CREATE TABLE schema_migrations (version character varying NOT NULL PRIMARY KEY); \
+             CREATE TABLE ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying, \
+             created_at timestamp(6) NOT NULL, updated_at timestamp(6) NOT NULL)"
+                .to_string(),
+            None,
+        ),
+    ] {
+        let pg = Pg::start();
+        pg.sql_in("appdb", &ddl);
+        pg.sql_in("appdb", "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app");
+        let run = gate(&pg.url(""), &["--migrations", "auto", "--require-migrations", "deployable"]);
+        run.assert_class("ready", 0);
+        let tools: Vec<String> = run.target()["migrations"].as_array().unwrap().iter().map(|r| r["tool"].as_str().unwrap().to_string()).collect();
+        assert_eq!(tools, found.into_iter().collect::<Vec<_>>(), "{ddl}: {run:?}");
+    }
+}

@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 
+mod auto;
 mod judge;
 use judge::Judge;
 
@@ -50,12 +51,50 @@ impl Inspect for MigrationCheck<'_> {
             reports.push(report);
             failures.extend(failure);
         }
+        if self.plan.auto {
+            let found = auto::detect(ready, &self.plan.tools).await?;
+            if found.is_empty() && self.plan.tools.is_empty() {
+                failures.extend(nothing_found(ready, self.plan.requirement));
+            }
+            for found in found {
+                let (report, failure) = read(ready, &found.check, self.plan.requirement).await?;
+                reports.push(Report {
+                    detected: Some(found.evidence),
+                    ..report
+                });
+                failures.extend(failure);
+            }
+        }
         *self.observed.borrow_mut() = reports;
         match failures.into_iter().min_by_key(|f| severity(f.class)) {
             Some(failure) => Err(failure),
             None => Ok(None),
         }
     }
+}
+
+/// `--migrations auto` found no tool's table: for the app's gate, migrations never
+/// ran (yet); the deploy gate goes on (the deploy creates the table).
+fn nothing_found(ready: &Ready<'_>, requirement: Requirement) -> Option<Failure> {
+    if requirement == Requirement::Deployable {
+        return None;
+    }
+    let tables: Vec<String> = crate::migrations::TOOLS
+        .iter()
+        .map(|t| t.default_table(&app_schema(ready.spec)).to_string())
+        .collect();
+    Some(
+        Failure::new(
+            Class::MigrationsMissing,
+            Stage::Query,
+            format!(
+                "--migrations auto: no migration tool's history table in database \"{}\" (looked for {})",
+                ready.spec.dbname,
+                tables.join(", ")
+            ),
+        )
+        .with_hint("run the app's migrations, or name the tool and its table: --migrations TOOL, --migrations-table TOOL=SCHEMA.TABLE"),
+    )
 }
 
 /// Which finding a run reports when tools disagree: those `wait` will not outwait
