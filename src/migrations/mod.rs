@@ -8,6 +8,7 @@
 //! `--require-migrations` makes of it.
 
 pub mod alembic;
+pub mod atlas;
 pub mod dbmate;
 pub mod diesel;
 pub mod django;
@@ -18,7 +19,9 @@ pub mod ef_core;
 pub mod files;
 pub mod flyway;
 pub mod golang_migrate;
+pub mod goose;
 pub mod knex;
+pub mod liquibase;
 pub mod prisma;
 pub mod sqlx;
 
@@ -44,6 +47,9 @@ pub static TOOLS: &[&dyn Tool] = &[
     &ecto::Ecto,
     &ef_core::EfCore,
     &doctrine::Doctrine,
+    &goose::Goose,
+    &liquibase::Liquibase,
+    &atlas::Atlas,
 ];
 
 /// Finds a tool by its command-line name.
