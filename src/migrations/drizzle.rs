@@ -77,18 +77,11 @@ impl Tool for Drizzle {
     /// one (merged from another branch) stays pending for ever.
     fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {
         let mut status = super::compare(records, local);
-        let newest = records
-            .iter()
-            .filter_map(|r| r.key.parse::<i64>().ok())
-            .max();
-        let Some(newest) = newest else {
+        let Some((newest, behind)) = super::pending_behind(records, local, &status) else {
             return status;
         };
-        status.stranded = local
-            .unwrap_or_default()
-            .iter()
-            .filter(|l| status.pending.contains(&l.name))
-            .filter(|l| l.key.parse::<i64>().is_ok_and(|when| when <= newest))
+        status.stranded = behind
+            .into_iter()
             .map(|l| format!(
                 "{} (`when` {}) is older than the newest applied migration (`when` {newest}): `drizzle-kit migrate` applies only newer ones, so it will never run; regenerate it after the newest (or apply its SQL by hand and record it)",
                 l.name, l.key

@@ -57,17 +57,10 @@ impl Tool for Goose {
 
     fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {
         let mut status = super::compare(records, local);
-        let newest = records
-            .iter()
-            .filter_map(|r| r.key.parse::<i64>().ok())
-            .max();
-        let behind: Vec<&Local> = local
-            .unwrap_or_default()
-            .iter()
-            .filter(|l| status.pending.contains(&l.name))
-            .filter(|l| newest.is_some_and(|n| l.key.parse::<i64>().is_ok_and(|v| v < n)))
-            .collect();
-        if let (Some(newest), false) = (newest, behind.is_empty()) {
+        let Some((newest, behind)) = super::pending_behind(records, local, &status) else {
+            return status;
+        };
+        if !behind.is_empty() {
             let names: Vec<&str> = behind.iter().map(|l| l.name.as_str()).collect();
             status.stranded.push(format!(
                 "`goose up` refuses {} older than the current version {newest} (\"found {} missing migrations before current version\"): run `goose -allow-missing postgres \"$DATABASE_URL\" up`, or renumber them (`goose fix`)",

@@ -240,6 +240,27 @@ pub trait Tool: Sync {
     }
 }
 
+/// The newest applied numeric key, and the pending shipped migrations whose key is
+/// not above it: what tools that apply only newer migrations (Drizzle; goose
+/// without `-allow-missing`) will skip.
+pub fn pending_behind<'a>(
+    records: &[Record],
+    local: Option<&'a [Local]>,
+    status: &Status,
+) -> Option<(i64, Vec<&'a Local>)> {
+    let newest = records
+        .iter()
+        .filter_map(|r| r.key.parse::<i64>().ok())
+        .max()?;
+    let behind: Vec<&Local> = local
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| status.pending.contains(&l.name))
+        .filter(|l| l.key.parse::<i64>().is_ok_and(|k| k <= newest))
+        .collect();
+    Some((newest, behind))
+}
+
 /// The comparison for tools that keep one row per applied migration: the latest
 /// row for a key counts; applied keys not shipped are unknown; shipped keys not
 /// applied are pending; a checksum outside the shipped file's accepted ones is a

@@ -293,7 +293,8 @@ mod tests {
             MigrationPlan::build(&strings(specs), &strings(tables), &strings(expected), None)
                 .unwrap_err()
         };
-        assert!(bad(&["liquibase"], &[], &[]).contains("unknown migration tool"));
+        assert!(bad(&["mongoose"], &[], &[]).contains("unknown migration tool"));
+        assert!(bad(&["auto=db"], &[], &[]).contains("auto takes no DIR"));
         assert!(bad(&["prisma", "prisma"], &[], &[]).contains("twice"));
         assert!(bad(&["prisma", "knex"], &[], &["x"]).contains("several tools"));
         assert!(bad(&["prisma"], &["knex=t"], &[]).contains("add --migrations knex"));

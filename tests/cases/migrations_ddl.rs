@@ -627,8 +627,8 @@ fn flags_through_the_environment_and_configuration_errors() {
     // Configuration that cannot work fails at once, before any connection.
     for (args, says) in [
         (
-            vec!["--migrations", "liquibase"],
-            "unknown migration tool `liquibase`",
+            vec!["--migrations", "mongoose"],
+            "unknown migration tool `mongoose`",
         ),
         (
             vec!["--migrations", "prisma=/nonexistent/migrations"],
