@@ -1,8 +1,15 @@
 //! Drizzle Kit: `drizzle.__drizzle_migrations(id, hash, created_at)` (schema and
-//! table configurable); `meta/_journal.json` lists the migrations, each
-//! `<tag>.sql` beside it. A row holds the SHA-256 of the file and the journal
-//! entry's `when` as `created_at` — no name and no apply time — so rows are
-//! matched to files by `when`.
+//! table configurable), in two layouts:
+//! - 0.x: `meta/_journal.json` lists the migrations, each `<tag>.sql` beside it.
+//!   A row holds the SHA-256 of the file and the journal entry's `when` as
+//!   `created_at` — no name and no apply time — so rows are matched to files by
+//!   `when`, and only entries newer than the newest row are ever applied.
+//! - 1.0 (release candidates, checked against drizzle-kit 1.0.0-rc.5): one folder
+//!   per migration, `<YYYYMMDDHHMMSS>_<name>/migration.sql`, no journal; the
+//!   table gains `name` (the folder) and `applied_at`, and every folder whose
+//!   name has no row is applied, older ones too. Rows of a 0.x table that the
+//!   first 1.0 run has not upgraded yet have no name: they are matched by hash,
+//!   as that upgrade does when the time does not decide.
 
 use std::path::Path;
 
@@ -34,14 +41,22 @@ impl Tool for Drizzle {
         TableName::in_schema("drizzle", "__drizzle_migrations")
     }
 
+    /// Either table shape: `name` and `applied_at` where 1.0 added them.
     fn history_sql(&self, table: &str) -> String {
         format!(
-            "SELECT created_at::text, hash, false, NULL, NULL FROM {table} ORDER BY created_at, id"
+            "SELECT COALESCE(pg_catalog.to_jsonb(m) ->> 'name', m.created_at::text), m.hash, false, \
+             pg_catalog.to_jsonb(m) ->> 'applied_at', NULL FROM {table} m ORDER BY m.created_at, m.id"
         )
     }
 
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
         let journal_file = dir.join("meta").join("_journal.json");
+        if !journal_file.exists() {
+            let folders = folders(dir)?;
+            if !folders.is_empty() {
+                return Ok(folders);
+            }
+        }
         let journal: Journal = serde_json::from_str(&files::read_text(&journal_file)?)
             .map_err(|e| format!("{} is not a Drizzle journal: {e}", journal_file.display()))?;
         journal
@@ -76,6 +91,10 @@ impl Tool for Drizzle {
     /// Drizzle applies only journal entries newer than its newest row: an older
     /// one (merged from another branch) stays pending for ever.
     fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {
+        // 1.0 folders are keyed by name, 0.x journal entries by their numeric `when`.
+        if local.is_some_and(|l| l.iter().any(|m| !is_number(&m.key))) {
+            return super::compare(&by_name(records, local.unwrap_or_default()), local);
+        }
         let mut status = super::compare(records, local);
         let Some((newest, behind)) = super::pending_behind(records, local, &status) else {
             return status;
@@ -94,4 +113,55 @@ impl Tool for Drizzle {
     fn satisfies(&self, record: &Record, key: &str) -> bool {
         record.key == key || record.checksum.as_deref() == Some(key)
     }
+}
+
+fn is_number(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The 1.0 layout: `<14 digits>_<name>/migration.sql` folders, by name.
+fn folders(dir: &Path) -> Result<Vec<Local>, String> {
+    let mut found = Vec::new();
+    for (name, path) in files::entries(dir)? {
+        let stamped = name.len() > 15
+            && name.as_bytes()[14] == b'_'
+            && name.as_bytes()[..14].iter().all(u8::is_ascii_digit);
+        let file = path.join("migration.sql");
+        if !stamped || !file.is_file() {
+            continue;
+        }
+        let sql = files::read(&file)?;
+        found.push(Local {
+            key: name.clone(),
+            checksums: files::line_ending_variants(&sql)
+                .iter()
+                .map(|v| files::sha256_hex(v))
+                .collect(),
+            name,
+            file,
+            ..Local::default()
+        });
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+/// Rows of a 0.x table not upgraded yet (keyed by `created_at`) named after the
+/// folder with their hash.
+fn by_name(records: &[Record], local: &[Local]) -> Vec<Record> {
+    records
+        .iter()
+        .map(|r| {
+            let folder = local.iter().find(|l| {
+                is_number(&r.key) && r.checksum.as_ref().is_some_and(|c| l.checksums.contains(c))
+            });
+            match folder {
+                Some(l) => Record {
+                    key: l.key.clone(),
+                    ..r.clone()
+                },
+                None => r.clone(),
+            }
+        })
+        .collect()
 }

@@ -22,8 +22,11 @@ pub mod golang_migrate;
 pub mod goose;
 pub mod knex;
 pub mod liquibase;
+pub mod node_pg_migrate;
 pub mod prisma;
+pub mod sequelize;
 pub mod sqlx;
+pub mod typeorm;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -50,6 +53,9 @@ pub static TOOLS: &[&dyn Tool] = &[
     &goose::Goose,
     &liquibase::Liquibase,
     &atlas::Atlas,
+    &node_pg_migrate::NodePgMigrate,
+    &sequelize::Sequelize,
+    &typeorm::Typeorm,
 ];
 
 /// Finds a tool by its command-line name.

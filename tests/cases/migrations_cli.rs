@@ -994,3 +994,392 @@ fn drizzle_kit_skips_an_older_migration_and_the_gate_says_why() {
         "{hints}"
     );
 }
+
+fn node_pg_migrate(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "node-pg-migrate", url);
+    cmd.args(["up", "-m", "migrations"]);
+    cmd
+}
+
+fn npm_migration(sql: &str) -> String {
+    format!("exports.up = (pgm) => {{ pgm.sql(\"{sql}\"); }};\nexports.down = false;\n")
+}
+
+#[test]
+fn node_pg_migrate_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("package.json", "{\"type\": \"commonjs\"}\n");
+    p.write(
+        "migrations/1717200000000_add-users.js",
+        &npm_migration("CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/1717200001000_add-posts.sql",
+        "-- Up Migration\nCREATE TABLE posts (id int);\n",
+    );
+    let spec = p.spec("node-pg-migrate", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // "No migrations to run!" over a row without a file
+        &|| succeeds(&mut node_pg_migrate(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/1717200002000_add-tags.js",
+                &npm_migration("CREATE TABLE tags (id int)"),
+            )
+        },
+        &|| p.remove("migrations/1717200002000_add-tags.js"),
+    );
+    // A newer file after that unknown row: node-pg-migrate's order check refuses,
+    // and the gate says why.
+    p.write(
+        "migrations/1717200003000_add-likes.js",
+        &npm_migration("CREATE TABLE likes (id int)"),
+    );
+    let said = fails(&mut node_pg_migrate(&p, &url));
+    assert!(
+        said.contains("is preceding already run migration"),
+        "{said}"
+    );
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("migrations_unknown", 54);
+    assert!(run.stderr.contains("--no-check-order"), "{}", run.stderr);
+    succeeds(node_pg_migrate(&p, &url).arg("--no-check-order"));
+    p.write(
+        "migrations/1717200002000_add-tags.js",
+        &npm_migration("CREATE TABLE tags (id int)"),
+    );
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    // A failing migration: the run's transaction rolls back, no row.
+    p.write(
+        "migrations/1717200004000_broken.js",
+        &npm_migration("SELECT 1/0"),
+    );
+    let said = fails(&mut node_pg_migrate(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["1717200004000_broken"]);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "node-pg-migrate",
+            "--expect-migration",
+            "1717200003000_add-likes.js",
+        ],
+    )
+    .assert_class("ready", 0);
+}
+
+fn sequelize(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "sequelize-cli", url);
+    cmd.args([
+        "db:migrate",
+        "--url",
+        url,
+        "--migrations-path",
+        "migrations",
+    ]);
+    cmd
+}
+
+fn sequelize_migration(sql: &str) -> String {
+    format!(
+        "module.exports = {{ up: (q) => q.sequelize.query(\"{sql}\"), down: async () => {{}} }};\n"
+    )
+}
+
+#[test]
+fn sequelize_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write(
+        "migrations/20240601000000-add-users.js",
+        &sequelize_migration("CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/20240601000100-add-posts.js",
+        &sequelize_migration("CREATE TABLE posts (id int)"),
+    );
+    let spec = p.spec("sequelize", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // "database schema was already up to date" over a row without a file
+        &|| succeeds(&mut sequelize(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/20240601000200-add-tags.js",
+                &sequelize_migration("CREATE TABLE tags (id int)"),
+            )
+        },
+        &|| p.remove("migrations/20240601000200-add-tags.js"),
+    );
+    p.write(
+        "migrations/20240601000200-add-tags.js",
+        &sequelize_migration("CREATE TABLE tags (id int)"),
+    );
+    // No transaction: a failing migration leaves no row (and may leave its DDL).
+    p.write(
+        "migrations/20240601000300-broken.js",
+        &sequelize_migration("SELECT 1/0"),
+    );
+    let said = fails(&mut sequelize(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["pending"]),
+        ["20240601000300-broken.js"]
+    );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "sequelize",
+            "--expect-migration",
+            "20240601000200-add-tags",
+        ],
+    )
+    .assert_class("ready", 0);
+}
+
+const TYPEORM_DATASOURCE: &str = "const { DataSource } = require('typeorm');\n\
+    module.exports = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, migrations: [__dirname + '/migrations/*.js'] });\n";
+
+fn typeorm(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "typeorm", url);
+    cmd.args(["migration:run", "-d", "./datasource.js"]);
+    cmd
+}
+
+fn typeorm_migration(class: &str, sql: &str) -> String {
+    format!("module.exports = class {class} {{ async up(q) {{ await q.query(\"{sql}\"); }} async down() {{}} }};\n")
+}
+
+#[test]
+fn typeorm_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("datasource.js", TYPEORM_DATASOURCE);
+    p.write(
+        "migrations/1717200000000-AddUsers.js",
+        &typeorm_migration("AddUsers1717200000000", "CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/1717200001000-AddPosts.js",
+        &typeorm_migration("AddPosts1717200001000", "CREATE TABLE posts (id int)"),
+    );
+    let spec = p.spec("typeorm", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // "No migrations are pending" over a row without a class
+        &|| succeeds(&mut typeorm(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/1717200002000-AddTags.js",
+                &typeorm_migration("AddTags1717200002000", "CREATE TABLE tags (id int)"),
+            )
+        },
+        &|| p.remove("migrations/1717200002000-AddTags.js"),
+    );
+    p.write(
+        "migrations/1717200002000-AddTags.js",
+        &typeorm_migration("AddTags1717200002000", "CREATE TABLE tags (id int)"),
+    );
+    // The file name does not count, the class name does.
+    std::fs::rename(
+        p.path().join("migrations/1717200001000-AddPosts.js"),
+        p.path().join("migrations/renamed.js"),
+    )
+    .unwrap();
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    p.write(
+        "migrations/1717200003000-Broken.js",
+        &typeorm_migration("Broken1717200003000", "SELECT 1/0"),
+    );
+    let said = fails(&mut typeorm(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["Broken1717200003000"]);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "typeorm",
+            "--expect-migration",
+            "1717200002000-AddTags.js",
+        ],
+    )
+    .assert_class("ready", 0);
+    // --migrations auto finds TypeORM's `migrations` by its columns.
+    let run = gate(
+        &url,
+        &["--migrations", "auto", "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(run.target()["migrations"][0]["tool"], "typeorm", "{run:?}");
+}
+
+/// Drizzle Kit 1.0 (release candidate), installed beside 0.x.
+fn drizzle1(p: &Project, url: &str, args: &[&str]) -> Command {
+    let mut cmd = tools::command("node-drizzle1/node_modules/.bin/drizzle-kit", p.path());
+    cmd.env("NODE_PATH", tools::dir().join("node-drizzle1/node_modules"))
+        .env("DATABASE_URL", url)
+        .args(args);
+    cmd
+}
+
+/// The folders `drizzle-kit` 1.0 wrote under `drizzle/`, oldest first.
+fn drizzle1_folders(p: &Project) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(p.path().join("drizzle"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("migration.sql").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn drizzle_kit_1_folders_by_name() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    ok(&mut drizzle1(
+        &p,
+        &url,
+        &["generate", "--name", "create_users"],
+    ));
+    drizzle_schema(&p, &["users", "posts"]);
+    ok(&mut drizzle1(
+        &p,
+        &url,
+        &["generate", "--name", "add_posts"],
+    ));
+    assert!(
+        !p.path().join("drizzle/meta/_journal.json").exists(),
+        "1.0 keeps no journal"
+    );
+    let spec = p.spec("drizzle", "drizzle");
+    let folders = drizzle1_folders(&p);
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    gate(&url, &["--migrations", &spec]).assert_class("migrations_missing", 50);
+    assert!(succeeds(&mut drizzle1(&p, &url, &["migrate"])));
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["applied"]),
+        folders,
+        "rows are named after their folders"
+    );
+    assert!(
+        report(&run)["last_applied_at"].is_string(),
+        "1.0 records when: {run:?}"
+    );
+    // A folder older than the newest applied (another branch's): 1.0 applies it.
+    p.write(
+        "drizzle/20000101000000_from_a_branch/migration.sql",
+        "CREATE TABLE branch (id int);",
+    );
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(
+        names(&report(&run)["pending"]),
+        ["20000101000000_from_a_branch"]
+    );
+    assert!(
+        !run.stderr.contains("will never run"),
+        "1.0 runs older folders: {}",
+        run.stderr
+    );
+    assert!(succeeds(&mut drizzle1(&p, &url, &["migrate"])));
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    gate(
+        &url,
+        &["--migrations", "drizzle", "--expect-migration", &folders[1]],
+    )
+    .assert_class("ready", 0);
+    // An applied folder the release no longer ships: 1.0 goes on.
+    p.remove("drizzle/20000101000000_from_a_branch");
+    gate(&url, &["--migrations", &spec]).assert_class("migrations_unknown", 54);
+    assert!(succeeds(&mut drizzle1(&p, &url, &["migrate"])));
+    gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    )
+    .assert_class("ready", 0);
+}
+
+#[test]
+fn drizzle_0x_database_read_with_1_0_folders_before_and_after_the_upgrade() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = drizzle_project();
+    drizzle_generate(&p, &url, "create_users");
+    drizzle_schema(&p, &["users", "posts"]);
+    drizzle_generate(&p, &url, "add_posts");
+    // `drizzle-kit up` names folders after each entry's `when` and wants them a
+    // second apart at least; two generates may fall in the same second.
+    let journal = p.path().join("drizzle/meta/_journal.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    for (i, entry) in doc["entries"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        entry["when"] = serde_json::json!(1_717_200_000_000_i64 + 60_000 * i as i64);
+    }
+    std::fs::write(&journal, doc.to_string()).unwrap();
+    assert!(
+        succeeds(&mut drizzle_migrate(&p, &url)),
+        "0.x applies its journal"
+    );
+    // The app upgrades to 1.0: `drizzle-kit up` turns the journal into folders; the
+    // database's rows have no name until 1.0's first migrate adds it.
+    ok(&mut drizzle1(&p, &url, &["up"]));
+    let folders = drizzle1_folders(&p);
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    let spec = p.spec("drizzle", "drizzle");
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["applied"]),
+        folders,
+        "matched by hash: {run:?}"
+    );
+    assert!(
+        succeeds(&mut drizzle1(&p, &url, &["migrate"])),
+        "1.0 upgrades the table"
+    );
+    assert_eq!(
+        pg.sql_in(
+            "appdb",
+            "SELECT count(name) FROM drizzle.__drizzle_migrations"
+        ),
+        "2"
+    );
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["applied"]), folders);
+}

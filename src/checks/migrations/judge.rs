@@ -56,15 +56,22 @@ impl Judge<'_> {
     /// The worst finding first: what waiting cannot fix, then what it can.
     pub(super) fn verdict(&self, status: &Status, nothing_to_compare: bool) -> Option<Failure> {
         let deployable = self.requirement == Requirement::Deployable;
-        self.failed(status)
+        let blocked = self
+            .failed(status)
             .or_else(|| self.modified(status))
-            .or_else(|| self.locked(status))
-            .or_else(|| self.unknown(status, deployable))
-            .or_else(|| {
-                (!deployable)
-                    .then(|| self.pending(status, nothing_to_compare))
-                    .flatten()
-            })
+            .or_else(|| self.locked(status));
+        if blocked.is_some() {
+            return blocked;
+        }
+        let mut failure = self.unknown(status, deployable).or_else(|| {
+            (!deployable)
+                .then(|| self.pending(status, nothing_to_compare))
+                .flatten()
+        })?;
+        // Where the tool would skip or refuse one, waiting for it is futile: say
+        // so first.
+        failure.hints.splice(0..0, status.stranded.iter().cloned());
+        Some(failure)
     }
 
     fn failed(&self, status: &Status) -> Option<Failure> {
@@ -166,7 +173,7 @@ impl Judge<'_> {
             .last_applied
             .as_ref()
             .map_or("none".to_string(), |(n, _)| n.clone());
-        let mut failure = self.fail(
+        self.fail(
             Class::MigrationsPending,
             format!(
                 "{} not applied yet: {} (last applied: {last})",
@@ -174,10 +181,7 @@ impl Judge<'_> {
                 names(&status.pending)
             ),
             self.deploy(),
-        )?;
-        // Where the tool would skip one, waiting for it is futile: say so first.
-        failure.hints.splice(0..0, status.stranded.iter().cloned());
-        Some(failure)
+        )
     }
 }
 
