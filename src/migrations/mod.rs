@@ -21,7 +21,9 @@ pub mod flyway;
 pub mod golang_migrate;
 pub mod goose;
 pub mod knex;
+pub mod kysely;
 pub mod liquibase;
+pub mod mikro_orm;
 pub mod node_pg_migrate;
 pub mod prisma;
 pub mod sequelize;
@@ -56,6 +58,8 @@ pub static TOOLS: &[&dyn Tool] = &[
     &node_pg_migrate::NodePgMigrate,
     &sequelize::Sequelize,
     &typeorm::Typeorm,
+    &kysely::Kysely,
+    &mikro_orm::MikroOrm,
 ];
 
 /// Finds a tool by its command-line name.
@@ -244,6 +248,18 @@ pub trait Tool: Sync {
     fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {
         compare(records, local)
     }
+}
+
+/// Whether a session holds the advisory lock `key` in this database (a bigint key
+/// shows in `pg_locks` as its high and low 32 bits, `objsubid` 1).
+pub fn advisory_lock_sql(key: i64) -> String {
+    format!(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted \
+         AND classid = {} AND objid = {} AND objsubid = 1 AND database = \
+         (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))",
+        key >> 32,
+        key & 0xffff_ffff
+    )
 }
 
 /// The newest applied numeric key, and the pending shipped migrations whose key is

@@ -85,14 +85,7 @@ impl Tool for NodePgMigrate {
     }
 
     fn lock_sql(&self, _table: &TableName) -> Option<String> {
-        // A bigint advisory key shows in pg_locks as (classid, objid) = its high
-        // and low 32 bits.
-        Some(format!(
-            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted \
-             AND classid = {} AND objid = {} AND objsubid = 1 AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))",
-            LOCK_ID >> 32,
-            LOCK_ID & 0xffff_ffff
-        ))
+        Some(super::advisory_lock_sql(LOCK_ID))
     }
 
     fn unlock_command(&self) -> &'static str {

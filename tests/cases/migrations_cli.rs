@@ -1383,3 +1383,195 @@ fn drizzle_0x_database_read_with_1_0_folders_before_and_after_the_upgrade() {
     run.assert_class("ready", 0);
     assert_eq!(names(&report(&run)["applied"]), folders);
 }
+
+/// The app's migrate step for Kysely: its Migrator over a migrations folder.
+const KYSELY_MIGRATE: &str = "const path = require('path'); const fs = require('fs/promises');\n\
+const { Kysely, PostgresDialect, Migrator, FileMigrationProvider } = require('kysely');\n\
+const { Pool } = require('pg');\n\
+(async () => {\n\
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: process.env.DATABASE_URL }) }) });\n\
+  const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: path.join(__dirname, 'migrations') }) });\n\
+  const { error } = await migrator.migrateToLatest();\n\
+  await db.destroy();\n\
+  if (error) { console.error(String((error && error.message) || error)); process.exit(1); }\n\
+})();\n";
+
+fn kysely(p: &Project, url: &str) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(p.path())
+        .env("NODE_PATH", tools::dir().join("node/node_modules"))
+        .env("DATABASE_URL", url)
+        .arg("migrate.js");
+    cmd
+}
+
+fn kysely_migration(sql: &str) -> String {
+    format!("const {{ sql }} = require('kysely');\nexports.up = async (db) => {{ await sql.raw(\"{sql}\").execute(db); }};\n")
+}
+
+#[test]
+fn kysely_migrator() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("migrate.js", KYSELY_MIGRATE);
+    p.write(
+        "migrations/2024_01_01_create_users.js",
+        &kysely_migration("CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/2024_01_02_add_email.js",
+        &kysely_migration("ALTER TABLE users ADD COLUMN email text"),
+    );
+    let spec = p.spec("kysely", "migrations");
+    common_states(
+        &url,
+        &spec,
+        true, // "corrupted migrations: previously executed migration … is missing"
+        &|| succeeds(&mut kysely(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/2024_01_03_add_posts.js",
+                &kysely_migration("CREATE TABLE posts (id int)"),
+            )
+        },
+        &|| p.remove("migrations/2024_01_03_add_posts.js"),
+    );
+    p.write(
+        "migrations/2024_01_03_add_posts.js",
+        &kysely_migration("CREATE TABLE posts (id int)"),
+    );
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    // A migration that sorts before the last executed one: Kysely refuses it.
+    p.write(
+        "migrations/2024_01_02_zz_between.js",
+        &kysely_migration("CREATE TABLE between_t (id int)"),
+    );
+    let said = fails(&mut kysely(&p, &url));
+    assert!(said.contains("corrupted migrations"), "{said}");
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("migrations_pending", 51);
+    assert!(
+        run.stderr.contains("allowUnorderedMigrations"),
+        "{}",
+        run.stderr
+    );
+    p.remove("migrations/2024_01_02_zz_between.js");
+    // A failing migration: one transaction, no row.
+    p.write(
+        "migrations/2024_01_04_broken.js",
+        &kysely_migration("SELECT 1/0"),
+    );
+    let said = fails(&mut kysely(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["2024_01_04_broken"]);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "kysely",
+            "--expect-migration",
+            "2024_01_03_add_posts.js",
+        ],
+    )
+    .assert_class("ready", 0);
+}
+
+const MIKRO_ORM_CONFIG: &str = "const { defineConfig } = require('@mikro-orm/postgresql');\n\
+const { Migrator } = require('@mikro-orm/migrations');\n\
+module.exports = defineConfig({ clientUrl: process.env.DATABASE_URL, entities: [], discovery: { warnWhenNoEntities: false },\n\
+  extensions: [Migrator], migrations: { path: './migrations', emit: 'js', snapshot: false } });\n";
+
+fn mikro_orm(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "mikro-orm", url);
+    // Its CLI wants itself in the project's package.json; the tools dir is not.
+    cmd.env("MIKRO_ORM_ALLOW_GLOBAL_CLI", "1").args([
+        "migration:up",
+        "--config",
+        "./mikro-orm.config.js",
+    ]);
+    cmd
+}
+
+fn mikro_orm_migration(class: &str, sql: &str) -> String {
+    format!(
+        "const {{ Migration }} = require('@mikro-orm/migrations');\n\
+         class {class} extends Migration {{ async up() {{ this.addSql('{sql}'); }} }}\nexports.{class} = {class};\n"
+    )
+}
+
+#[test]
+fn mikro_orm_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("mikro-orm.config.js", MIKRO_ORM_CONFIG);
+    p.write(
+        "migrations/Migration20240101000000_init.js",
+        &mikro_orm_migration(
+            "Migration20240101000000_init",
+            "create table users (id int);",
+        ),
+    );
+    p.write(
+        "migrations/Migration20240102000000_email.js",
+        &mikro_orm_migration(
+            "Migration20240102000000_email",
+            "alter table users add column email text;",
+        ),
+    );
+    let spec = p.spec("mikro-orm", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // migration:up ignores a row without a file
+        &|| succeeds(&mut mikro_orm(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/Migration20240103000000_posts.js",
+                &mikro_orm_migration(
+                    "Migration20240103000000_posts",
+                    "create table posts (id int);",
+                ),
+            )
+        },
+        &|| p.remove("migrations/Migration20240103000000_posts.js"),
+    );
+    p.write(
+        "migrations/Migration20240103000000_posts.js",
+        &mikro_orm_migration(
+            "Migration20240103000000_posts",
+            "create table posts (id int);",
+        ),
+    );
+    p.write(
+        "migrations/Migration20240104000000_broken.js",
+        &mikro_orm_migration("Migration20240104000000_broken", "select 1/0;"),
+    );
+    let said = fails(&mut mikro_orm(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["pending"]),
+        ["Migration20240104000000_broken"]
+    );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "mikro-orm",
+            "--expect-migration",
+            "Migration20240103000000_posts.js",
+        ],
+    )
+    .assert_class("ready", 0);
+}
