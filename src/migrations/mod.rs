@@ -20,6 +20,7 @@ pub mod files;
 pub mod flyway;
 pub mod golang_migrate;
 pub mod goose;
+pub mod graphile_migrate;
 pub mod knex;
 pub mod kysely;
 pub mod liquibase;
@@ -60,6 +61,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &typeorm::Typeorm,
     &kysely::Kysely,
     &mikro_orm::MikroOrm,
+    &graphile_migrate::GraphileMigrate,
 ];
 
 /// Finds a tool by its command-line name.

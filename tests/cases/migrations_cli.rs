@@ -1575,3 +1575,89 @@ fn mikro_orm_cli() {
     )
     .assert_class("ready", 0);
 }
+
+/// A committed graphile-migrate file after `prev`'s hash, with its hash as the tool
+/// computes it — sha1(((previous || "") + "\n" + body.trim()).trim() + "\n") —
+/// here by `sha1sum`, an independent program.
+fn graphile_file(prev: Option<&str>, body: &str) -> (String, String) {
+    let input = format!("{}\n{}", prev.unwrap_or(""), body.trim())
+        .trim()
+        .to_string()
+        + "\n";
+    let mut child = Command::new("sha1sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let hash = format!("sha1:{}", &String::from_utf8_lossy(&out.stdout)[..40]);
+    let text = format!(
+        "--! Previous: {}\n--! Hash: {hash}\n\n{}\n",
+        prev.unwrap_or("-"),
+        body.trim()
+    );
+    (text, hash)
+}
+
+fn graphile(p: &Project, url: &str) -> Command {
+    let mut cmd = node_tool(p, "graphile-migrate", url);
+    cmd.arg("migrate");
+    cmd
+}
+
+#[test]
+fn graphile_migrate_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write(".gmrc", "{ \"migrationsFolder\": \"./migrations\" }\n");
+    let (one, h1) = graphile_file(None, "create table users (id int);");
+    let (two, h2) = graphile_file(Some(&h1), "create table posts (id int);");
+    let (three, h3) = graphile_file(Some(&h2), "create table tags (id int);");
+    p.write("migrations/committed/000001-users.sql", &one);
+    p.write("migrations/committed/000002-posts.sql", &two);
+    let spec = p.spec("graphile-migrate", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // "Already up to date" over a row without a file
+        &|| succeeds(&mut graphile(&p, &url)),
+        &|| p.write("migrations/committed/000003-tags.sql", &three),
+        &|| p.remove("migrations/committed/000003-tags.sql"),
+    );
+    p.write("migrations/committed/000003-tags.sql", &three);
+    let run = gate(&url, &["--migrations", &spec]);
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["applied"]),
+        ["000001-users.sql", "000002-posts.sql", "000003-tags.sql"]
+    );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "graphile-migrate",
+            "--expect-migration",
+            "000003",
+        ],
+    )
+    .assert_class("ready", 0);
+    // An applied file re-committed differently: graphile-migrate goes on; the gate says modified.
+    let (other, _) = graphile_file(Some(&h2), "create table tags (id bigint);");
+    p.write("migrations/committed/000003-tags.sql", &other);
+    assert!(succeeds(&mut graphile(&p, &url)));
+    gate(&url, &["--migrations", &spec]).assert_class("migrations_modified", 53);
+    p.write("migrations/committed/000003-tags.sql", &three);
+    // A failing migration leaves no row.
+    let (broken, _) = graphile_file(Some(&h3), "select 1/0;");
+    p.write("migrations/committed/000004-broken.sql", &broken);
+    let said = fails(&mut graphile(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["000004-broken.sql"]);
+}
