@@ -23,10 +23,12 @@ pub mod goose;
 pub mod graphile_migrate;
 pub mod knex;
 pub mod kysely;
+pub mod laravel;
 pub mod liquibase;
 pub mod mikro_orm;
 pub mod node_pg_migrate;
 pub mod prisma;
+pub mod rails;
 pub mod sequelize;
 pub mod sqlx;
 pub mod typeorm;
@@ -62,6 +64,8 @@ pub static TOOLS: &[&dyn Tool] = &[
     &kysely::Kysely,
     &mikro_orm::MikroOrm,
     &graphile_migrate::GraphileMigrate,
+    &rails::Rails,
+    &laravel::Laravel,
 ];
 
 /// Finds a tool by its command-line name.

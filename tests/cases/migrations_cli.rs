@@ -1661,3 +1661,210 @@ fn graphile_migrate_cli() {
     run.assert_class("ready", 0);
     assert_eq!(names(&report(&run)["pending"]), ["000004-broken.sql"]);
 }
+
+/// A Rails app's `db:migrate`, without the app: Active Record's MigrationContext.
+const RAILS_MIGRATE: &str = "require 'active_record'\n\
+ActiveRecord::Base.establish_connection(ENV.fetch('DATABASE_URL'))\n\
+ActiveRecord::MigrationContext.new('db/migrate', ActiveRecord::SchemaMigration).migrate\n";
+
+fn rails(p: &Project, url: &str) -> Command {
+    let mut cmd = Command::new("ruby");
+    cmd.current_dir(p.path())
+        .env("DATABASE_URL", url)
+        .arg("migrate.rb");
+    cmd
+}
+
+fn rails_migration(class: &str, sql: &str) -> String {
+    format!("class {class} < ActiveRecord::Migration[6.1]\n  def up\n    execute \"{sql}\"\n  end\nend\n")
+}
+
+#[test]
+fn rails_active_record() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("migrate.rb", RAILS_MIGRATE);
+    p.write(
+        "db/migrate/20240101000000_create_users.rb",
+        &rails_migration("CreateUsers", "CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "db/migrate/20240102000000_add_email.rb",
+        &rails_migration("AddEmail", "ALTER TABLE users ADD COLUMN email text"),
+    );
+    let spec = p.spec("rails", "db/migrate");
+    common_states(
+        &url,
+        &spec,
+        false, // db:migrate goes on over "NO FILE"
+        &|| succeeds(&mut rails(&p, &url)),
+        &|| {
+            p.write(
+                "db/migrate/20240103000000_create_posts.rb",
+                &rails_migration("CreatePosts", "CREATE TABLE posts (id int)"),
+            )
+        },
+        &|| p.remove("db/migrate/20240103000000_create_posts.rb"),
+    );
+    p.write(
+        "db/migrate/20240103000000_create_posts.rb",
+        &rails_migration("CreatePosts", "CREATE TABLE posts (id int)"),
+    );
+    // Each migration in its own transaction: a failing one leaves no row.
+    p.write(
+        "db/migrate/20240104000000_broken.rb",
+        &rails_migration("Broken", "SELECT 1/0"),
+    );
+    let said = fails(&mut rails(&p, &url));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["20240104000000_broken"]);
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "rails",
+            "--expect-migration",
+            "20240103000000_create_posts.rb",
+        ],
+    )
+    .assert_class("ready", 0);
+    // auto tells Rails' schema_migrations from dbmate's by ar_internal_metadata.
+    let run = gate(
+        &url,
+        &["--migrations", "auto", "--require-migrations", "deployable"],
+    );
+    assert_eq!(run.target()["migrations"][0]["tool"], "rails", "{run:?}");
+    // Rails' advisory lock, as a concurrent run sees it.
+    p.remove("db/migrate/20240104000000_broken.rb");
+    p.write(
+        "db/migrate/20240105000000_slow.rb",
+        "class Slow < ActiveRecord::Migration[6.1]\n  disable_ddl_transaction!\n  def up\n    execute 'SELECT pg_sleep(60)'\n  end\nend\n",
+    );
+    let mut child = rails(&p, &url).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while pg.sql_in(
+        "appdb",
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'",
+    ) != "1"
+    {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the slow migration never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let run = gate(&url, &["--migrations", "rails"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(report(&run)["locked"], true, "{run:?}");
+}
+
+/// A Laravel app's `artisan migrate`, without the app: Illuminate's Migrator.
+const LARAVEL_MIGRATE: &str = "<?php\n\
+require_once 'Illuminate/Database/autoload.php';\n\
+require_once 'Illuminate/Filesystem/autoload.php';\n\
+use Illuminate\\Database\\Capsule\\Manager as Capsule;\n\
+use Illuminate\\Database\\Migrations\\DatabaseMigrationRepository;\n\
+use Illuminate\\Database\\Migrations\\Migrator;\n\
+use Illuminate\\Filesystem\\Filesystem;\n\
+$capsule = new Capsule;\n\
+$capsule->addConnection(['driver' => 'pgsql', 'url' => getenv('DATABASE_URL'), 'charset' => 'utf8', 'prefix' => '', 'schema' => 'public']);\n\
+$capsule->setAsGlobal();\n\
+$resolver = $capsule->getDatabaseManager();\n\
+$repo = new DatabaseMigrationRepository($resolver, 'migrations');\n\
+if (!$repo->repositoryExists()) { $repo->createRepository(); }\n\
+$migrator = new Migrator($repo, $resolver, new Filesystem);\n\
+$migrator->run([__DIR__ . '/migrations']);\n";
+
+fn laravel(p: &Project, url: &str) -> Command {
+    let mut cmd = Command::new("php");
+    // Laravel's pgsql `url` takes the postgres scheme.
+    cmd.current_dir(p.path())
+        .env("DATABASE_URL", url.replacen("postgresql://", "pgsql://", 1))
+        .arg("migrate.php");
+    cmd
+}
+
+fn laravel_migration(sql: &str) -> String {
+    format!(
+        "<?php\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Capsule\\Manager as Capsule;\n\
+         return new class extends Migration {{ public function up() {{ Capsule::connection()->statement(\"{sql}\"); }} }};\n"
+    )
+}
+
+#[test]
+fn laravel_migrator() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    p.write("migrate.php", LARAVEL_MIGRATE);
+    p.write(
+        "migrations/2024_01_01_000000_create_users_table.php",
+        &laravel_migration("CREATE TABLE users (id int)"),
+    );
+    p.write(
+        "migrations/2024_01_02_000000_add_email_to_users_table.php",
+        &laravel_migration("ALTER TABLE users ADD COLUMN email text"),
+    );
+    let spec = p.spec("laravel", "migrations");
+    common_states(
+        &url,
+        &spec,
+        false, // migrate ignores a row without a file
+        &|| succeeds(&mut laravel(&p, &url)),
+        &|| {
+            p.write(
+                "migrations/2024_01_03_000000_create_posts_table.php",
+                &laravel_migration("CREATE TABLE posts (id int)"),
+            )
+        },
+        &|| p.remove("migrations/2024_01_03_000000_create_posts_table.php"),
+    );
+    p.write(
+        "migrations/2024_01_03_000000_create_posts_table.php",
+        &laravel_migration("CREATE TABLE posts (id int)"),
+    );
+    p.write(
+        "migrations/2024_01_04_000000_broken.php",
+        &laravel_migration("SELECT 1/0"),
+    );
+    let said = fails(&mut laravel(&p, &url));
+    assert!(
+        said.contains("Division by zero") || said.contains("division by zero"),
+        "{said}"
+    );
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(
+        names(&report(&run)["pending"]),
+        ["2024_01_04_000000_broken"]
+    );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            "laravel",
+            "--expect-migration",
+            "2024_01_03_000000_create_posts_table.php",
+        ],
+    )
+    .assert_class("ready", 0);
+    // auto tells Laravel's `migrations` from TypeORM's by its columns.
+    let run = gate(
+        &url,
+        &["--migrations", "auto", "--require-migrations", "deployable"],
+    );
+    assert_eq!(run.target()["migrations"][0]["tool"], "laravel", "{run:?}");
+    // TypeORM's reader refuses Laravel's table of the same name.
+    gate(&url, &["--migrations", "typeorm"]).assert_class("invalid_config", 2);
+}

@@ -336,7 +336,7 @@ fn auto_tells_the_schema_migrations_family_apart() {
              CREATE TABLE ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying, \
              created_at timestamp(6) NOT NULL, updated_at timestamp(6) NOT NULL)"
                 .to_string(),
-            None,
+            Some("rails"),
         ),
     ] {
         let pg = Pg::start();
