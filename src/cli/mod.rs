@@ -301,7 +301,8 @@ pub struct Options {
     /// Gate on a migration tool's history table (repeatable): prisma, drizzle,
     /// golang-migrate, sqlx, diesel, alembic, django, flyway, knex, dbmate, ecto,
     /// ef-core, doctrine, goose, liquibase, atlas, node-pg-migrate, sequelize,
-    /// typeorm, kysely, mikro-orm, graphile-migrate, rails, laravel; or auto (every tool whose
+    /// typeorm, kysely, mikro-orm, graphile-migrate, rails, laravel, sqitch; or
+    /// auto (every tool whose
     /// table the database holds). With
     /// `=DIR`, compare it with the migrations the app ships in DIR.
     #[arg(

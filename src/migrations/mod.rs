@@ -30,6 +30,7 @@ pub mod node_pg_migrate;
 pub mod prisma;
 pub mod rails;
 pub mod sequelize;
+pub mod sqitch;
 pub mod sqlx;
 pub mod typeorm;
 
@@ -66,6 +67,7 @@ pub static TOOLS: &[&dyn Tool] = &[
     &graphile_migrate::GraphileMigrate,
     &rails::Rails,
     &laravel::Laravel,
+    &sqitch::Sqitch,
 ];
 
 /// Finds a tool by its command-line name.

@@ -1868,3 +1868,99 @@ fn laravel_migrator() {
     // TypeORM's reader refuses Laravel's table of the same name.
     gate(&url, &["--migrations", "typeorm"]).assert_class("invalid_config", 2);
 }
+
+fn sqitch(p: &Project, pg: &Pg, args: &[&str]) -> Command {
+    let mut cmd = Command::new("sqitch");
+    cmd.current_dir(p.path())
+        .env("HOME", p.path())
+        .env("SQITCH_FULLNAME", "CI Bot")
+        .env("SQITCH_EMAIL", "ci@example.com")
+        .env("SQITCH_PASSWORD", APP_PASSWORD)
+        .env_remove("PGPASSWORD")
+        .args(args);
+    if args.first() == Some(&"deploy") {
+        cmd.arg(format!("db:pg://app@127.0.0.1:{}/appdb", pg.port));
+    }
+    cmd
+}
+
+/// `sqitch add NAME`, then the deploy script's SQL.
+fn sqitch_add(p: &Project, pg: &Pg, name: &str, sql: &str) {
+    ok(&mut sqitch(p, pg, &["add", name, "-n", name]));
+    p.write(
+        &format!("deploy/{name}.sql"),
+        &format!("BEGIN;\n{sql}\nCOMMIT;\n"),
+    );
+}
+
+#[test]
+fn sqitch_cli() {
+    let pg = Pg::start();
+    let url = pg.url("");
+    let p = Project::new();
+    ok(&mut sqitch(&p, &pg, &["init", "flipr", "--engine", "pg"]));
+    sqitch_add(&p, &pg, "users", "CREATE TABLE users (id int);");
+    sqitch_add(&p, &pg, "posts", "CREATE TABLE posts (id int);");
+    let spec = format!("sqitch={}", p.path().display());
+    let plan = p.path().join("sqitch.plan");
+    let without = std::cell::RefCell::new(String::new());
+    let with = std::cell::RefCell::new(String::new());
+    common_states(
+        &url,
+        &spec,
+        true, // "Cannot find change … in sqitch.plan"
+        &|| succeeds(&mut sqitch(&p, &pg, &["deploy"])),
+        &|| {
+            *without.borrow_mut() = std::fs::read_to_string(&plan).unwrap();
+            sqitch_add(&p, &pg, "tags", "CREATE TABLE tags (id int);");
+        },
+        &|| {
+            // The release without `tags`: its plan as it was.
+            *with.borrow_mut() = std::fs::read_to_string(&plan).unwrap();
+            std::fs::write(&plan, without.borrow().as_str()).unwrap();
+        },
+    );
+    let said = fails(&mut sqitch(&p, &pg, &["deploy"]));
+    assert!(said.contains("Cannot find change"), "{said}");
+    // Back to the plan that has it (Sqitch knows a change by an id over its plan
+    // entry, so the same entry, not a new `sqitch add tags`).
+    std::fs::write(&plan, with.borrow().as_str()).unwrap();
+    assert!(succeeds(&mut sqitch(&p, &pg, &["deploy"])));
+    gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
+    sqitch_add(&p, &pg, "broken", "SELECT 1/0;");
+    let said = fails(&mut sqitch(&p, &pg, &["deploy"]));
+    assert!(said.contains("division by zero"), "{said}");
+    let run = gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    );
+    run.assert_class("ready", 0);
+    assert_eq!(names(&report(&run)["pending"]), ["broken"]);
+    gate(
+        &url,
+        &["--migrations", "sqitch", "--expect-migration", "tags"],
+    )
+    .assert_class("ready", 0);
+    gate(
+        &url,
+        &["--migrations", "sqitch", "--expect-migration", "broken"],
+    )
+    .assert_class("migrations_pending", 51);
+    // Another deploy holds Sqitch's lock.
+    let mut session = pg.session_in("appdb");
+    std::io::Write::write_all(
+        session.stdin.as_mut().unwrap(),
+        b"SELECT pg_advisory_lock(75474063);\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    while pg.sql_in("appdb", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 75474063 AND granted") != "1" {
+        assert!(started.elapsed().as_secs() < 30, "the lock was not taken");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let run = gate(&url, &["--migrations", &spec]);
+    session.kill().unwrap();
+    session.wait().unwrap();
+    run.assert_class("migrations_pending", 51);
+    assert_eq!(report(&run)["locked"], true, "{run:?}");
+}
