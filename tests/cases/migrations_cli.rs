@@ -995,6 +995,20 @@ fn drizzle_kit_skips_an_older_migration_and_the_gate_says_why() {
     );
 }
 
+/// An applied migration edited afterwards, for a tool that keeps no checksum: its
+/// own deploy goes on, and so does the deploy gate. The file is restored after.
+fn edited_goes_on(url: &str, spec: &str, file: &Path, apply: &dyn Fn() -> bool) {
+    let original = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, format!("{original}\n\n")).unwrap();
+    assert!(apply(), "the tool's deploy over an edited migration");
+    gate(
+        url,
+        &["--migrations", spec, "--require-migrations", "deployable"],
+    )
+    .assert_class("ready", 0);
+    std::fs::write(file, original).unwrap();
+}
+
 fn node_pg_migrate(p: &Project, url: &str) -> Command {
     let mut cmd = node_tool(p, "node-pg-migrate", url);
     cmd.args(["up", "-m", "migrations"]);
@@ -1032,6 +1046,12 @@ fn node_pg_migrate_cli() {
             )
         },
         &|| p.remove("migrations/1717200002000_add-tags.js"),
+    );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("migrations/1717200000000_add-users.js"),
+        &|| succeeds(&mut node_pg_migrate(&p, &url)),
     );
     // A newer file after that unknown row: node-pg-migrate's order check refuses,
     // and the gate says why.
@@ -1123,6 +1143,12 @@ fn sequelize_cli() {
         },
         &|| p.remove("migrations/20240601000200-add-tags.js"),
     );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("migrations/20240601000000-add-users.js"),
+        &|| succeeds(&mut sequelize(&p, &url)),
+    );
     p.write(
         "migrations/20240601000200-add-tags.js",
         &sequelize_migration("CREATE TABLE tags (id int)"),
@@ -1195,6 +1221,12 @@ fn typeorm_cli() {
             )
         },
         &|| p.remove("migrations/1717200002000-AddTags.js"),
+    );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("migrations/1717200000000-AddUsers.js"),
+        &|| succeeds(&mut typeorm(&p, &url)),
     );
     p.write(
         "migrations/1717200002000-AddTags.js",
@@ -1318,6 +1350,18 @@ fn drizzle_kit_1_folders_by_name() {
         &["--migrations", "drizzle", "--expect-migration", &folders[1]],
     )
     .assert_class("ready", 0);
+    // An applied folder's SQL edited: 1.0 never compares its hash and goes on; the
+    // gate calls it modified, as it does for 0.x (README: deliberate differences).
+    let edited = p
+        .path()
+        .join("drizzle")
+        .join(&folders[0])
+        .join("migration.sql");
+    let original = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{original}\n-- edited\n")).unwrap();
+    assert!(succeeds(&mut drizzle1(&p, &url, &["migrate"])));
+    gate(&url, &["--migrations", &spec]).assert_class("migrations_modified", 53);
+    std::fs::write(&edited, original).unwrap();
     // An applied folder the release no longer ships: 1.0 goes on.
     p.remove("drizzle/20000101000000_from_a_branch");
     gate(&url, &["--migrations", &spec]).assert_class("migrations_unknown", 54);
@@ -1441,6 +1485,12 @@ fn kysely_migrator() {
         "migrations/2024_01_03_add_posts.js",
         &kysely_migration("CREATE TABLE posts (id int)"),
     );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("migrations/2024_01_01_create_users.js"),
+        &|| succeeds(&mut kysely(&p, &url)),
+    );
     gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
     // A migration that sorts before the last executed one: Kysely refuses it.
     p.write(
@@ -1541,6 +1591,12 @@ fn mikro_orm_cli() {
             )
         },
         &|| p.remove("migrations/Migration20240103000000_posts.js"),
+    );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("migrations/Migration20240101000000_init.js"),
+        &|| succeeds(&mut mikro_orm(&p, &url)),
     );
     p.write(
         "migrations/Migration20240103000000_posts.js",
@@ -1707,6 +1763,12 @@ fn rails_active_record() {
         },
         &|| p.remove("db/migrate/20240103000000_create_posts.rb"),
     );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path().join("db/migrate/20240101000000_create_users.rb"),
+        &|| succeeds(&mut rails(&p, &url)),
+    );
     p.write(
         "db/migrate/20240103000000_create_posts.rb",
         &rails_migration("CreatePosts", "CREATE TABLE posts (id int)"),
@@ -1827,6 +1889,13 @@ fn laravel_migrator() {
         },
         &|| p.remove("migrations/2024_01_03_000000_create_posts_table.php"),
     );
+    edited_goes_on(
+        &url,
+        &spec,
+        &p.path()
+            .join("migrations/2024_01_01_000000_create_users_table.php"),
+        &|| succeeds(&mut laravel(&p, &url)),
+    );
     p.write(
         "migrations/2024_01_03_000000_create_posts_table.php",
         &laravel_migration("CREATE TABLE posts (id int)"),
@@ -1926,6 +1995,9 @@ fn sqitch_cli() {
     // entry, so the same entry, not a new `sqitch add tags`).
     std::fs::write(&plan, with.borrow().as_str()).unwrap();
     assert!(succeeds(&mut sqitch(&p, &pg, &["deploy"])));
+    edited_goes_on(&url, &spec, &p.path().join("deploy/users.sql"), &|| {
+        succeeds(&mut sqitch(&p, &pg, &["deploy"]))
+    });
     gate(&url, &["--migrations", &spec]).assert_class("ready", 0);
     sqitch_add(&p, &pg, "broken", "SELECT 1/0;");
     let said = fails(&mut sqitch(&p, &pg, &["deploy"]));
