@@ -138,23 +138,13 @@ impl MigrationPlan {
         })
     }
 
-    /// Every tool at its default table, nothing shipped, nothing expected: what
-    /// doctor looks for when `--migrations` is not given (only failures and edits
-    /// count then).
+    /// `--migrations auto` with nothing shipped or expected: what doctor looks for
+    /// when `--migrations` is not given (only failures and edits count then).
     pub fn every_tool() -> MigrationPlan {
         MigrationPlan {
-            tools: migrations::TOOLS
-                .iter()
-                .map(|&tool| ToolCheck {
-                    tool,
-                    dir: None,
-                    local: None,
-                    table: None,
-                    expect: None,
-                })
-                .collect(),
+            tools: Vec::new(),
             requirement: Requirement::Deployable,
-            auto: false,
+            auto: true,
         }
     }
 

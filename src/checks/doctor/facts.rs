@@ -67,7 +67,7 @@ pub(super) const FACTS_SQL: &str = "SELECT pg_catalog.current_setting('max_conne
 /// Collects [`Facts`] and the migration history on the ready session.
 pub(super) struct Collector<'a> {
     pub(super) facts: RefCell<Facts>,
-    /// The `--migrations` plan, or every tool at its default table.
+    /// The `--migrations` plan, or `auto` (every tool whose table is there).
     pub(super) plan: &'a MigrationPlan,
     /// Whether the plan is doctor's own search for any known history table.
     pub(super) searching: bool,
@@ -93,6 +93,33 @@ impl Inspect for Collector<'_> {
                     };
                     self.migrations.borrow_mut().push((report, Some(failure)));
                 }
+            }
+        }
+        if self.plan.auto {
+            // One query finds every tool whose table is there; each is read as named.
+            let found = crate::checks::migrations::auto::detect(ready, &self.plan.tools).await;
+            for found in found.unwrap_or_default() {
+                let read =
+                    crate::checks::migrations::read(ready, &found.check, self.plan.requirement)
+                        .await;
+                let entry = match read {
+                    Ok((report, failure)) => (
+                        Report {
+                            detected: Some(found.evidence),
+                            ..report
+                        },
+                        failure,
+                    ),
+                    Err(failure) => (
+                        Report {
+                            tool: found.check.tool.name(),
+                            detected: Some(found.evidence),
+                            ..Report::default()
+                        },
+                        Some(failure),
+                    ),
+                };
+                self.migrations.borrow_mut().push(entry);
             }
         }
         self.judge_gates(ready).await;

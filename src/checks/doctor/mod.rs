@@ -139,7 +139,11 @@ async fn one(
             session_items(&mut list, settings, target, spec, server, &facts, replicas);
             let gates = collector.gate_findings.take();
             gates.into_iter().for_each(|f| list.add(f));
-            migration_items(&mut list, &collector.migrations.into_inner(), searching);
+            migration_items(
+                &mut list,
+                &collector.migrations.into_inner(),
+                collector.plan.auto,
+            );
         }
         Err(_) if !connected => {
             list.skip_rest(&session_checks(), "the server cannot be reached");

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-mod auto;
+pub mod auto;
 mod judge;
 use judge::Judge;
 
