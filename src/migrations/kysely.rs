@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::{files, Local, Record, Status, Tool};
+use super::{Local, Record, Status, Tool};
 use crate::vocab::names::TableName;
 
 /// Kysely's advisory lock key (`ADVISORY_LOCK_ID` in its PostgreSQL adapter).
@@ -34,22 +34,7 @@ impl Tool for Kysely {
 
     /// FileMigrationProvider's files: `.js`, `.mjs`, `.ts` and `.mts` (no `.d.*`).
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
-        let mut local: Vec<Local> = files::entries(dir)?
-            .into_iter()
-            .filter_map(|(name, file)| {
-                let stem = [".js", ".mjs", ".ts", ".mts"]
-                    .iter()
-                    .find_map(|e| name.strip_suffix(e))?;
-                (!stem.ends_with(".d")).then(|| Local {
-                    key: stem.to_string(),
-                    name: stem.to_string(),
-                    file,
-                    ..Local::default()
-                })
-            })
-            .collect();
-        local.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(local)
+        super::by_stem(dir, &[".js", ".mjs", ".ts", ".mts"])
     }
 
     fn compare(&self, records: &[Record], local: Option<&[Local]>) -> Status {

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::{files, Local, Tool};
+use super::{Local, Tool};
 use crate::vocab::names::TableName;
 
 /// Laravel (`php artisan migrate --force`).
@@ -35,20 +35,7 @@ impl Tool for Laravel {
     }
 
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
-        let mut local: Vec<Local> = files::entries(dir)?
-            .into_iter()
-            .filter_map(|(name, file)| {
-                let stem = name.strip_suffix(".php")?.to_string();
-                Some(Local {
-                    key: stem.clone(),
-                    name: stem,
-                    file,
-                    ..Local::default()
-                })
-            })
-            .collect();
-        local.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(local)
+        super::by_stem(dir, &[".php"])
     }
 
     fn deploy_command(&self) -> &'static str {

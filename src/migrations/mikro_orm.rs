@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::{files, Local, Tool};
+use super::{Local, Tool};
 use crate::vocab::names::TableName;
 
 /// MikroORM (`npx mikro-orm migration:up`).
@@ -33,20 +33,7 @@ impl Tool for MikroOrm {
     }
 
     fn local(&self, dir: &Path) -> Result<Vec<Local>, String> {
-        let mut local: Vec<Local> = files::entries(dir)?
-            .into_iter()
-            .filter_map(|(name, file)| {
-                let stem = EXTENSIONS.iter().find_map(|e| name.strip_suffix(e))?;
-                (!stem.ends_with(".d")).then(|| Local {
-                    key: stem.to_string(),
-                    name: stem.to_string(),
-                    file,
-                    ..Local::default()
-                })
-            })
-            .collect();
-        local.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(local)
+        super::by_stem(dir, &EXTENSIONS)
     }
 
     fn deploy_command(&self) -> &'static str {

@@ -258,6 +258,26 @@ pub trait Tool: Sync {
     }
 }
 
+/// The files in `dir` ending in one of `extensions` (no `.d.ts`-style
+/// declarations), each a migration known by its name without the extension, in
+/// name order: how Kysely, MikroORM and Laravel name theirs.
+pub fn by_stem(dir: &Path, extensions: &[&str]) -> Result<Vec<Local>, String> {
+    let mut local: Vec<Local> = files::entries(dir)?
+        .into_iter()
+        .filter_map(|(name, file)| {
+            let stem = extensions.iter().find_map(|e| name.strip_suffix(e))?;
+            (!stem.ends_with(".d")).then(|| Local {
+                key: stem.to_string(),
+                name: stem.to_string(),
+                file,
+                ..Local::default()
+            })
+        })
+        .collect();
+    local.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(local)
+}
+
 /// Whether a session holds the advisory lock `key` in this database (a bigint key
 /// shows in `pg_locks` as its high and low 32 bits, `objsubid` 1).
 pub fn advisory_lock_sql(key: i64) -> String {
