@@ -189,7 +189,8 @@ impl Check {
             | Class::MigrationsPending
             | Class::MigrationsFailed
             | Class::MigrationsModified
-            | Class::MigrationsUnknown => Check::Migrations,
+            | Class::MigrationsUnknown
+            | Class::MigrationsOutOfOrder => Check::Migrations,
             Class::TargetsMismatch => Check::SameDatabase,
             Class::Ready
             | Class::InternalError

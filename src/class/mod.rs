@@ -94,6 +94,9 @@ pub enum Class {
     MigrationsModified,
     /// The database has applied migrations this release does not ship.
     MigrationsUnknown,
+    /// A shipped migration sorts before one already applied, and the tool refuses
+    /// to run it or will never run it.
+    MigrationsOutOfOrder,
     /// The URLs reach different clusters or databases.
     TargetsMismatch,
     /// Stopped by SIGINT or SIGTERM.
@@ -102,7 +105,7 @@ pub enum Class {
 
 impl Class {
     /// Every class, in contract order.
-    pub const ALL: [Class; 29] = [
+    pub const ALL: [Class; 30] = [
         Class::Ready,
         Class::InternalError,
         Class::InvalidConfig,
@@ -130,6 +133,7 @@ impl Class {
         Class::MigrationsFailed,
         Class::MigrationsModified,
         Class::MigrationsUnknown,
+        Class::MigrationsOutOfOrder,
         Class::TargetsMismatch,
         Class::Interrupted,
     ];
@@ -164,6 +168,7 @@ impl Class {
             Class::MigrationsFailed => "migrations_failed",
             Class::MigrationsModified => "migrations_modified",
             Class::MigrationsUnknown => "migrations_unknown",
+            Class::MigrationsOutOfOrder => "migrations_out_of_order",
             Class::TargetsMismatch => "targets_mismatch",
             Class::Interrupted => "interrupted",
         }
@@ -200,6 +205,7 @@ impl Class {
             Class::MigrationsFailed => 52,
             Class::MigrationsModified => 53,
             Class::MigrationsUnknown => 54,
+            Class::MigrationsOutOfOrder => 55,
             Class::TargetsMismatch => 60,
             Class::Interrupted => 130,
         }
@@ -299,6 +305,7 @@ impl Class {
                 | Class::MigrationsFailed
                 | Class::MigrationsModified
                 | Class::MigrationsUnknown
+                | Class::MigrationsOutOfOrder
         )
     }
 
@@ -354,6 +361,7 @@ impl Class {
             Class::MigrationsFailed => &["a failed migration blocks every later deploy: repair what it left half-done, mark it resolved with the tool's own command, then deploy again"],
             Class::MigrationsModified => &["a migration file was edited after it was applied: ship it exactly as applied and put the change in a new migration"],
             Class::MigrationsUnknown => &["the database is ahead of (or diverged from) this release: deploy the matching release or image"],
+            Class::MigrationsOutOfOrder => &["a migration merged from another branch sorts before one already applied: rename (renumber) it to sort after the newest applied one, or run the tool with its out-of-order option"],
             Class::TargetsMismatch => &["make DATABASE_URL, DATABASE_DIRECT_URL and the read/write URLs point at the same database (a pooler in front of the same cluster is fine)"],
         }
     }

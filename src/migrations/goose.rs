@@ -86,6 +86,10 @@ impl Tool for Goose {
         "goose has no unlock command: a lock's lease ends 30 s after its holder stops renewing it; a live holder is still migrating"
     }
 
+    fn deploy_refuses_stranded(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "goose postgres \"$DATABASE_URL\" up"
     }

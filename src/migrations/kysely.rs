@@ -63,6 +63,10 @@ impl Tool for Kysely {
         "nothing to unlock: the advisory lock ends with the migrating session"
     }
 
+    fn deploy_refuses_stranded(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "the app's Kysely migrator (migrator.migrateToLatest())"
     }

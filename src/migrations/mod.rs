@@ -155,8 +155,9 @@ pub struct Status {
     pub last_applied: Option<(String, Option<String>)>,
     /// A migration run holds the tool's lock (Knex).
     pub locked: bool,
-    /// Pending migrations the tool's next run will not apply, and why (Drizzle
-    /// skips those older than its newest applied one).
+    /// Pending migrations the tool's next run will not apply, and why: each a
+    /// sentence naming one (Drizzle 0.x skips those older than its newest applied
+    /// one; goose refuses them).
     pub stranded: Vec<String>,
 }
 
@@ -237,6 +238,13 @@ pub trait Tool: Sync {
     /// Whether the tool's own deploy fails when the database has applied
     /// migrations it does not ship: then `deployable` fails on them too.
     fn deploy_refuses_unknown(&self) -> bool {
+        false
+    }
+
+    /// Whether the tool's own deploy fails on a [`Status::stranded`] migration
+    /// (goose, node-pg-migrate, Kysely) rather than skipping it for ever (Drizzle
+    /// 0.x, graphile-migrate, Sqitch): then `deployable` fails on it too.
+    fn deploy_refuses_stranded(&self) -> bool {
         false
     }
 

@@ -92,6 +92,10 @@ impl Tool for NodePgMigrate {
         "nothing to unlock: the advisory lock ends with the migrating session (find it: SELECT pid, query FROM pg_stat_activity JOIN pg_locks USING (pid) WHERE locktype = 'advisory')"
     }
 
+    fn deploy_refuses_stranded(&self) -> bool {
+        true
+    }
+
     fn deploy_command(&self) -> &'static str {
         "npx node-pg-migrate up"
     }

@@ -985,14 +985,26 @@ fn drizzle_kit_skips_an_older_migration_and_the_gate_says_why() {
         pg.sql_in("appdb", "SELECT count(*) FROM drizzle.__drizzle_migrations"),
         "2"
     );
+    // Waiting cannot help: the app's gate stops at once; the deploy gate passes,
+    // as `drizzle-kit migrate` itself does (it skips the file).
     let run = gate(&url, &["--migrations", &p.spec("drizzle", "drizzle")]);
-    run.assert_class("migrations_pending", 51);
+    run.assert_class("migrations_out_of_order", 55);
     assert_eq!(names(&report(&run)["pending"]), ["0002_from_a_branch"]);
-    let hints = run.target()["hints"].to_string();
+    let message = run.message();
     assert!(
-        hints.contains("0002_from_a_branch (`when`") && hints.contains("will never run"),
-        "{hints}"
+        message.contains("0002_from_a_branch (`when`") && message.contains("will never run"),
+        "{message}"
     );
+    gate(
+        &url,
+        &[
+            "--migrations",
+            &p.spec("drizzle", "drizzle"),
+            "--require-migrations",
+            "deployable",
+        ],
+    )
+    .assert_class("ready", 0);
 }
 
 /// An applied migration edited afterwards, for a tool that keeps no checksum: its
@@ -1065,8 +1077,14 @@ fn node_pg_migrate_cli() {
         "{said}"
     );
     let run = gate(&url, &["--migrations", &spec]);
-    run.assert_class("migrations_unknown", 54);
+    run.assert_class("migrations_out_of_order", 55);
     assert!(run.stderr.contains("--no-check-order"), "{}", run.stderr);
+    // The deploy gate agrees with node-pg-migrate's refusal.
+    gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    )
+    .assert_class("migrations_out_of_order", 55);
     succeeds(node_pg_migrate(&p, &url).arg("--no-check-order"));
     p.write(
         "migrations/1717200002000_add-tags.js",
@@ -1499,8 +1517,13 @@ fn kysely_migrator() {
     );
     let said = fails(&mut kysely(&p, &url));
     assert!(said.contains("corrupted migrations"), "{said}");
+    gate(
+        &url,
+        &["--migrations", &spec, "--require-migrations", "deployable"],
+    )
+    .assert_class("migrations_out_of_order", 55);
     let run = gate(&url, &["--migrations", &spec]);
-    run.assert_class("migrations_pending", 51);
+    run.assert_class("migrations_out_of_order", 55);
     assert!(
         run.stderr.contains("allowUnorderedMigrations"),
         "{}",

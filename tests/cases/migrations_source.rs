@@ -382,9 +382,10 @@ fn goose_every_state() {
     );
     // 2 is older than the current version 3: `goose up` refuses it without -allow-missing.
     let run = gate(&url, &["--migrations", &spec]);
-    run.assert_class("migrations_pending", 51);
+    run.assert_class("migrations_out_of_order", 55);
     assert_eq!(names(&report(&run)["pending"]), ["00002_posts.sql"]);
     assert!(run.stderr.contains("-allow-missing"), "{}", run.stderr);
+    gate(&url, &deployable(&spec)).assert_class("migrations_out_of_order", 55);
     pg.sql_in(
         "appdb",
         "INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, true)",

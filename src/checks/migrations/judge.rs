@@ -63,14 +63,33 @@ impl Judge<'_> {
         if blocked.is_some() {
             return blocked;
         }
-        let mut failure = self.unknown(status, deployable).or_else(|| {
-            (!deployable)
-                .then(|| self.pending(status, nothing_to_compare))
-                .flatten()
-        })?;
-        // Where the tool would skip or refuse one, waiting for it is futile: say
-        // so first.
-        failure.hints.splice(0..0, status.stranded.iter().cloned());
+        // The tool's own first complaint (node-pg-migrate: "Not run migration X is
+        // preceding already run migration Y", Y perhaps unknown) before unknown.
+        self.out_of_order(status, deployable)
+            .or_else(|| self.unknown(status, deployable))
+            .or_else(|| {
+                (!deployable)
+                    .then(|| self.pending(status, nothing_to_compare))
+                    .flatten()
+            })
+    }
+
+    /// A pending migration the tool will never run (or refuses to run): waiting
+    /// cannot help the app; the deploy fails on it where the tool refuses it.
+    fn out_of_order(&self, status: &Status, deployable: bool) -> Option<Failure> {
+        let tool = self.check.tool;
+        let first = status.stranded.first()?;
+        if deployable && !tool.deploy_refuses_stranded() {
+            return None;
+        }
+        let mut failure = self.fail(
+            Class::MigrationsOutOfOrder,
+            first.clone(),
+            "rename (renumber) it to sort after the newest applied migration, or apply it with the tool's out-of-order option".into(),
+        )?;
+        failure
+            .hints
+            .splice(0..0, status.stranded.iter().skip(1).cloned());
         Some(failure)
     }
 

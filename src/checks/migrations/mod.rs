@@ -104,8 +104,9 @@ fn severity(class: Class) -> u8 {
         Class::MigrationsFailed => 0,
         Class::MigrationsModified => 1,
         Class::MigrationsUnknown => 2,
-        Class::MigrationsMissing => 3,
-        _ => 4,
+        Class::MigrationsOutOfOrder => 3,
+        Class::MigrationsMissing => 4,
+        _ => 5,
     }
 }
 
