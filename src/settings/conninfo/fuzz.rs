@@ -110,10 +110,17 @@ fn check_one(text: &str, reading: Reading, env: &Env, seed: u64) {
                 .iter()
                 .filter(|o| is_secret_key(&o.key) && o.value.chars().count() >= 3)
             {
-                assert!(
-                    !shows(&shown, &pw.value),
-                    "seed {seed}: {text:?} shows {shown:?}"
-                );
+                // A value that also stands elsewhere in the input (`password=5432`
+                // beside a port 5432) may stay there: it must lose at least its
+                // own occurrence.
+                let elsewhere = text.matches(pw.value.as_str()).count() > 1;
+                let leaked = if elsewhere {
+                    shown.matches(pw.value.as_str()).count()
+                        >= text.matches(pw.value.as_str()).count()
+                } else {
+                    shows(&shown, &pw.value)
+                };
+                assert!(!leaked, "seed {seed}: {text:?} shows {shown:?}");
             }
             match spec::build(parsed.opts.clone(), env, "me", reading) {
                 Ok(spec) => {
@@ -140,4 +147,17 @@ fn no_secret(e: &ParseError, text: &str, seed: u64) {
         e.message
     );
     assert!(e.message.len() < 400, "seed {seed}: {}", e.message);
+}
+
+/// Seed 8776127749520989427 (a stress-test run): the password `5432` also stands in
+/// the rest of the string, which may keep it; its own occurrence is masked.
+#[test]
+fn a_password_that_also_stands_elsewhere_is_still_masked() {
+    let text = "postgres://postgresql://5432postgres://connect_timeout=-1x=/?=host=%&password=5432";
+    for reading in readings() {
+        check_one(text, reading, &Env::default(), 8_776_127_749_520_989_427);
+    }
+    let parsed = readings().into_iter().find_map(|r| parse(text, r).ok());
+    let shown = crate::secret::scrub(&parsed.expect("a client reads it").redacted);
+    assert!(shown.ends_with("password=****"), "{shown}");
 }
