@@ -132,13 +132,26 @@ fn check(output: Output, what: &str) -> String {
     stdout
 }
 
-/// A free TCP port on 127.0.0.1 (free when asked; good enough for tests).
+/// A free TCP port on 127.0.0.1 for a server a test starts, below the kernel's
+/// ephemeral range (32768–60999): a port the kernel hands out (`bind(0)`) is
+/// released before the server binds it, and any outgoing connection of the busy
+/// test run may take it meanwhile (seen in CI: "could not bind … Address already in
+/// use"). Below the range no outgoing connection takes it; each process walks its
+/// own stretch, from its pid, and skips ports in use.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97) % SPAN;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(n < SPAN, "no free port below the ephemeral range");
+        let port = (LOW + (start + n) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// initdb into `root/data` and create the test roles and database; returns the
