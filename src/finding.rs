@@ -89,11 +89,13 @@ pub enum Check {
     Migrations,
     /// Every URL reaches the same database.
     SameDatabase,
+    /// `doctor --compose`: what `lint` finds in the deployment files about the URL.
+    DeploymentFiles,
 }
 
 impl Check {
     /// Every check, in the checklist's order.
-    pub const ALL: [Check; 25] = [
+    pub const ALL: [Check; 26] = [
         Check::UrlParses,
         Check::Scheme,
         Check::ConnectionPlan,
@@ -119,6 +121,7 @@ impl Check {
         Check::Pooler,
         Check::Migrations,
         Check::SameDatabase,
+        Check::DeploymentFiles,
     ];
 
     /// The stable id.
@@ -159,6 +162,7 @@ impl Check {
             Check::Pooler => ("pooler", "pooler between client and server"),
             Check::Migrations => ("migrations", "migration history"),
             Check::SameDatabase => ("same_database", "URLs reach the same database"),
+            Check::DeploymentFiles => ("deployment_files", "deployment files (lint)"),
         }
     }
 

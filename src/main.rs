@@ -92,6 +92,9 @@ fn run(settings: Settings) -> i32 {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
         return 0;
     }
+    if let Mode::Lint { .. } = settings.mode {
+        return lint(&settings);
+    }
     let targets = &settings.targets;
     let style = if settings.quiet {
         human::Style::Quiet
@@ -111,8 +114,8 @@ fn run(settings: Settings) -> i32 {
             return Class::InternalError.exit_code();
         }
     };
-    if let Mode::Doctor { replicas } = settings.mode {
-        return doctor(&runtime, &settings, targets, replicas);
+    if let Mode::Doctor { replicas, compose } = &settings.mode {
+        return doctor(&runtime, &settings, targets, *replicas, compose.as_deref());
     }
     if let Mode::Watch { interval } = settings.mode {
         return watch(&runtime, &settings, &reporter, interval);
@@ -141,8 +144,15 @@ fn doctor(
     settings: &Settings,
     targets: &[Target],
     replicas: Option<u32>,
+    compose: Option<&std::path::Path>,
 ) -> i32 {
-    let lists = runtime.block_on(pgready::checks::doctor::run(settings, targets, replicas));
+    let mut lists = runtime.block_on(pgready::checks::doctor::run(settings, targets, replicas));
+    if let Some(path) = compose {
+        let report = lint_report(&[path.to_path_buf()], settings);
+        for list in &mut lists {
+            list.items.extend(report.findings_for(&list.source));
+        }
+    }
     let code = settings
         .exit_codes
         .apply(pgready::checks::doctor::exit_code(&lists));
@@ -179,6 +189,38 @@ fn watch(
         settings, targets, reporter, interval, print,
     ));
     0
+}
+
+/// Reads and judges deployment files (standard input for `-`).
+fn lint_report(paths: &[std::path::PathBuf], settings: &Settings) -> pgready::lint::Report {
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-").then(|| {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+        text
+    });
+    let outer = |name: &str| std::env::var(name).ok();
+    let inputs = pgready::deploy::read(paths, stdin, &outer);
+    let opts = pgready::lint::Options {
+        url_env: settings.url_env.clone(),
+        context: settings.context.clone(),
+    };
+    pgready::lint::run(&inputs, &opts)
+}
+
+/// Lints deployment files and prints the findings on stdout; no network.
+fn lint(settings: &Settings) -> i32 {
+    let Mode::Lint { paths, .. } = &settings.mode else {
+        return 0;
+    };
+    let report = lint_report(paths, settings);
+    let code = settings.exit_codes.apply(pgready::lint::exit_code(&report));
+    if settings.json {
+        println!("{}", report::lint::json(&report, code));
+    } else {
+        let colour = colours(settings, std::io::stdout().is_terminal());
+        print!("{}", report::lint::human(&report, colour));
+    }
+    code
 }
 
 /// Prints each target's connection plan; no network.

@@ -78,6 +78,20 @@ pub enum Command {
         /// How many app replicas will connect (for the connection math).
         #[arg(long, value_name = "N", env = "PGREADY_REPLICAS")]
         replicas: Option<u32>,
+        /// Also lint this Compose project (a directory or file, as for `lint`) and
+        /// list its findings about the target's variable.
+        #[arg(long, value_name = "PATH")]
+        compose: Option<std::path::PathBuf>,
+    },
+    /// Find configuration mistakes in Compose files (with their .env) and Kubernetes
+    /// manifests before anything runs, without connecting: each ❌/⚠️ with its
+    /// file:line and fix. Exit 0 without ❌, else 2 (invalid_config).
+    Lint {
+        /// A Compose file, a directory (its compose.yaml and override, as Compose
+        /// finds them), a Kubernetes manifest (multi-document YAML), or `-` for
+        /// standard input (default: the current directory).
+        #[arg(value_name = "PATH")]
+        paths: Vec<std::path::PathBuf>,
     },
     /// The connection plan of every target exactly as the client reads it, without
     /// connecting: hosts in order, database, user, where the password comes from,

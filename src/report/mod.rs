@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod explain;
 pub mod human;
 pub mod json;
+pub mod lint;
 pub mod termination;
 
 use crate::class::Class;

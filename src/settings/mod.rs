@@ -43,6 +43,13 @@ pub enum Mode {
     Doctor {
         /// App replicas, for the connection math.
         replicas: Option<u32>,
+        /// A Compose project whose lint findings join the checklist.
+        compose: Option<std::path::PathBuf>,
+    },
+    /// Deployment files' findings, no network.
+    Lint {
+        /// What to read (`-`: standard input).
+        paths: Vec<std::path::PathBuf>,
     },
     /// The connection plan, no network.
     Explain {
@@ -95,6 +102,10 @@ pub struct Settings {
     pub termination_log: Option<std::path::PathBuf>,
     /// For `explain`: the targets as each client reads them (label, targets).
     pub explain: Vec<(String, Vec<targets::Target>)>,
+    /// The URL variables asked for (`--url-env`; empty: the defaults).
+    pub url_env: Vec<String>,
+    /// How URLs are read, and where pgready runs.
+    pub context: lint::Context,
 }
 
 impl Settings {
@@ -172,7 +183,14 @@ impl Settings {
                 Some(Command::Wait { exec }) => Mode::Wait { exec },
                 Some(Command::Check) => Mode::Check,
                 Some(Command::Watch { interval }) => Mode::Watch { interval },
-                Some(Command::Doctor { replicas }) => Mode::Doctor { replicas },
+                Some(Command::Doctor { replicas, compose }) => Mode::Doctor { replicas, compose },
+                Some(Command::Lint { paths }) => Mode::Lint {
+                    paths: if paths.is_empty() {
+                        vec![".".into()]
+                    } else {
+                        paths
+                    },
+                },
                 Some(Command::Explain) => Mode::Explain {
                     all: opts.client == Some(ClientChoice::All),
                 },
@@ -183,6 +201,8 @@ impl Settings {
             migrations,
             termination_log: termination::path(opts.termination_log),
             explain,
+            url_env: opts.url_env,
+            context: ctx,
             timeout: opts.timeout,
             attempt_timeout: opts.attempt_timeout.max(Duration::from_millis(1)),
             retry_on: opts.retry_on.into_iter().collect(),

@@ -8,7 +8,7 @@ use super::spec::{ConnSpec, Endpoint, Host};
 use crate::vocab;
 
 /// Where pgready runs and whose rules apply, as far as reading URLs cares.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
     /// Inside a container (`/.dockerenv` exists or `KUBERNETES_SERVICE_HOST` is set).
     pub in_container: bool,
