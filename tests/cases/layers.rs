@@ -4,8 +4,9 @@
 use std::path::Path;
 
 /// Each bottom-layer module and the modules of ours it may import.
-const BOTTOM: [(&str, &[&str]); 5] = [
+const BOTTOM: [(&str, &[&str]); 6] = [
     ("vocab", &[]),
+    ("deploy", &[]),
     ("secret", &[]),
     ("class", &[]),
     ("outcome", &["class", "vocab"]),

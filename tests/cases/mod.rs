@@ -9,6 +9,7 @@ mod explain;
 mod gates;
 mod hardening;
 mod layers;
+mod lint;
 mod live_clients;
 mod majors;
 mod migrations_cli;
