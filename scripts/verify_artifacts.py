@@ -164,6 +164,26 @@ def render_sidecar(app, out):
     return paths
 
 
+def pgready_binary():
+    """The debug build the test phases made (built here when missing)."""
+    binary = ROOT / "target" / "debug" / "pgready"
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "--locked", "-q", "--bin", "pgready"], cwd=ROOT, check=True)
+    return binary
+
+
+def lint_clean(what, paths):
+    """`pgready lint` finds no error in what we ship (the Secrets live elsewhere)."""
+    out = subprocess.run([str(pgready_binary()), "lint", "--json", "--client", "prisma", *map(str, paths)],
+                         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    try:
+        doc = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        doc = {"errors": -1}
+    errors = [f for f in doc.get("findings", []) if f["status"] == "fail"]
+    check(f"pgready lint finds no error in {what}", out.returncode == 0 and doc.get("errors") == 0, json.dumps(errors) + out.stderr)
+
+
 def main():
     lint()
     schema()
@@ -173,6 +193,7 @@ def main():
         for kube in KUBES:
             ok, text = validate(rendered, kube)
             check(f"rendered manifests valid for Kubernetes {kube} (strict)", ok, text)
+        lint_clean("the rendered chart", rendered)
     examples = sorted((ROOT / "examples" / "kubernetes").glob("*.yaml"))
     for kube in KUBES:
         ok, text = validate(examples, kube)

@@ -28,6 +28,11 @@
 //! - [`secret`]: the redacting password type and the last-line scrubber.
 //! - [`vocab`]: the bottom layer's shared vocabulary — each client's keys, table
 //!   names and versions, migration reports, resolve errors, SQL quoting.
+//! - [`deploy`]: deployment files read as their tools read them — Compose projects
+//!   (interpolation, `.env`, overrides) and Kubernetes manifests — every fact with
+//!   its file and line; imports nothing of ours.
+//! - [`lint`]: `pgready lint`'s findings on those files, each URL read by
+//!   [`settings`] exactly as `wait` reads it.
 //! - [`finding`]: one evaluated fact as data (check, status, class, stage, cause,
 //!   evidence, fix) — what doctor renders and what a failure is the verdict of.
 
