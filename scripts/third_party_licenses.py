@@ -1,5 +1,5 @@
 """Writes the licence texts of every crate compiled into a pgready binary, as its
-licences require a binary to carry them (MIT, ISC, BSD-3-Clause, Unicode-3.0,
+licences require a binary to carry them (MIT, ISC, BSD-3-Clause, Unicode-3.0, Zlib,
 CDLA-Permissive-2.0: see deny.toml). The crate list is the binary's own (cargo
 auditable's .dep-v0 section, build-time crates left out); the texts come from each
 crate's sources as cargo fetched them (`cargo metadata`).
