@@ -12,7 +12,10 @@ use serde::Serialize;
 pub enum Cost {
     /// Nothing listens: retrying costs the server nothing, so retry within tens of ms.
     Cheap,
-    /// The server forked a backend (57P03, 53300, a login): back off exponentially.
+    /// The server is starting or recovering (57P03): each answer forks a backend, so
+    /// at most ten a second, steadily, to notice the end of a long recovery.
+    Starting,
+    /// The server forked a backend (53300, a login): back off exponentially.
     Costly,
     /// A DNS lookup failed: back off, the cluster's DNS is shared.
     Dns,
@@ -258,11 +261,11 @@ impl Class {
     pub fn default_retry(self) -> Option<Cost> {
         match self {
             Class::ConnectionRefused => Some(Cost::Cheap),
+            Class::ServerStarting => Some(Cost::Starting),
             Class::DnsNotFound | Class::DnsUnavailable => Some(Cost::Dns),
             Class::ConnectTimeout | Class::HandshakeTimeout => Some(Cost::Slow),
             Class::ConnectionClosed
             | Class::DatabaseMissing
-            | Class::ServerStarting
             | Class::TooManyConnections
             | Class::ReadOnly
             | Class::TableMissing
