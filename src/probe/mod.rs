@@ -338,7 +338,7 @@ async fn connect_any(
         let addr = SocketAddr::new(*ip, port);
         // Past the deadline the attempt ends; a refusal moves on to the next address.
         let (dialled, at_deadline) =
-            match bounded(Stage::Connect, label, deadline, TcpStream::connect(addr)).await {
+            match bounded(Stage::Connect, label, deadline, dial(addr)).await {
                 Ok(r) => (r.map_err(|e| classify::connect(label, &e, false)), false),
                 Err(timeout) => (Err(timeout), true),
             };
@@ -356,6 +356,31 @@ async fn connect_any(
         }
     }
     Err(last.unwrap_or_else(|| classify::timeout(Stage::Connect, label, Duration::ZERO)))
+}
+
+/// Connects to `addr`. A refusal the kernel knows at once (loopback, this host)
+/// returns without registering the socket with the runtime: a gate waiting on a
+/// port that is not open yet makes one such attempt every ~40 ms, and the
+/// registration, its wake-ups and deregistration cost more than the connect.
+async fn dial(addr: SocketAddr) -> std::io::Result<TcpStream> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let kind = Type::STREAM.nonblocking().cloexec();
+    let socket = Socket::new(Domain::for_address(addr), kind, Some(Protocol::TCP))?;
+    match socket.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
+            if let Some(e) = socket.take_error()? {
+                return Err(e);
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    let stream = TcpStream::from_std(socket.into())?;
+    stream.writable().await?;
+    match stream.take_error()? {
+        Some(e) => Err(e),
+        None => Ok(stream),
+    }
 }
 
 /// With several hosts, the failure that got furthest tells the most (an auth
