@@ -5,9 +5,12 @@
 //! JSON report.
 #![no_main]
 
+mod shown;
+
 use libfuzzer_sys::fuzz_target;
 use pgready::deploy::{self, kube};
 use pgready::settings::conninfo::{self, Reading};
+use shown::{as_token, checkable};
 
 const ENV_SECRET: &str = "Fuzz-Env-S3cret";
 
@@ -39,7 +42,11 @@ fn secrets(inputs: &deploy::Inputs) -> Vec<String> {
         }
     }
     for d in &inputs.manifests.data {
-        values.extend(d.entries.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))));
+        values.extend(
+            d.entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.clone()?))),
+        );
     }
     for w in &inputs.manifests.workloads {
         for c in &w.containers {
@@ -50,45 +57,27 @@ fn secrets(inputs: &deploy::Inputs) -> Vec<String> {
             }
         }
     }
-    // A password made of the mask's own `*`s cannot be told from the mask; one
-    // under 3 characters is not masked by design.
-    let checkable = |v: &str| v.chars().count() >= 3 && !v.contains("**");
     let mut out = vec![ENV_SECRET.to_string()];
     // A password equal to a URL's user or database name is printed as that name
     // (the lint says it can be guessed): no secret.
     let mut names: Vec<String> = Vec::new();
-    for (name, value) in &values {
-        if ["USER", "PGDATABASE"].contains(&name.as_str()) || name == "PGUSER" {
+    for (name, value) in values {
+        if ["USER", "PGUSER", "PGDATABASE"].contains(&name.as_str()) {
             names.push(value.clone());
         }
-        if let Ok(parsed) = conninfo::parse(value, Reading::LIBPQ) {
-            names.extend(parsed.opts.iter().filter(|o| o.key == "user" || o.key == "dbname").map(|o| o.value.clone()));
-        }
-    }
-    for (name, value) in values {
         if name.to_ascii_uppercase().contains("PASSWORD") && checkable(&value) {
             out.push(value.clone());
         }
         if let Ok(parsed) = conninfo::parse(&value, Reading::LIBPQ) {
-            out.extend(
-                parsed
-                    .opts
-                    .into_iter()
-                    .filter(|o| conninfo::is_secret_key(&o.key) && checkable(&o.value))
-                    .map(|o| o.value),
-            );
+            for o in parsed.opts {
+                if o.key == "user" || o.key == "dbname" {
+                    names.push(o.value);
+                } else if conninfo::is_secret_key(&o.key) && checkable(&o.value) {
+                    out.push(o.value);
+                }
+            }
         }
     }
     out.retain(|pw| !names.contains(pw));
     out
-}
-
-/// Whether `text` shows `secret`: anywhere, or, for a letters-only secret, as a
-/// whole word (`lim` may stand inside `limited`).
-fn as_token(text: &str, secret: &str) -> bool {
-    if !secret.chars().all(|c| c.is_ascii_alphabetic()) {
-        return text.contains(secret);
-    }
-    text.split(|c: char| !c.is_alphanumeric() && c != '_')
-        .any(|word| word == secret)
 }

@@ -4,28 +4,35 @@
 //! it (a letters-only password may stand inside a longer word: `lim` in `limited`).
 #![no_main]
 
+mod shown;
+
 use libfuzzer_sys::fuzz_target;
 use pgready::settings::conninfo::{self, Client, Reading};
 use pgready::settings::env::Env;
 use pgready::settings::lint::Context;
 use pgready::settings::{plan, targets};
 use pgready::vocab;
+use shown::{as_token, checkable};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let mut readings: Vec<Reading> = vocab::libpq::MAJORS
-        .map(|libpq_major| Reading { client: Client::Libpq, libpq_major })
+        .map(|libpq_major| Reading {
+            client: Client::Libpq,
+            libpq_major,
+        })
         .collect();
-    readings.extend([Reading::of(Client::Prisma), Reading::of(Client::NodePostgres)]);
+    readings.extend([
+        Reading::of(Client::Prisma),
+        Reading::of(Client::NodePostgres),
+    ]);
     for reading in readings {
         let Ok(parsed) = conninfo::parse(text, reading) else {
             continue;
         };
         let shown = pgready::secret::scrub(&parsed.redacted);
-        // A password made of the mask's own `*`s cannot be told from the mask.
-        let checkable = |v: &str| v.chars().count() >= 3 && !v.contains("**");
         let secrets: Vec<&str> = parsed
             .opts
             .iter()
@@ -35,27 +42,28 @@ fuzz_target!(|data: &[u8]| {
         for pw in &secrets {
             assert!(!as_token(&shown, pw), "password shown in {shown:?}");
         }
-        let ctx = Context { reading, client_chosen: true, ..Context::default() };
+        let ctx = Context {
+            reading,
+            client_chosen: true,
+            ..Context::default()
+        };
         let env = Env::from_pairs([("DATABASE_URL", text)]);
         for t in &targets::collect(&[], &[], &env, &ctx) {
             let rendered = format!("{:?}", plan::plan(t, "fuzz"));
             let rendered = pgready::secret::scrub(&rendered);
             // A password equal to the user or database name is no secret (the
             // lint says it can be guessed) and is printed as that name.
-            let named = |pw: &str| t.spec.as_ref().is_ok_and(|s| s.user == pw || s.dbname == pw);
+            let named = |pw: &str| {
+                t.spec
+                    .as_ref()
+                    .is_ok_and(|s| s.user == pw || s.dbname == pw)
+            };
             for pw in secrets.iter().filter(|pw| !named(pw)) {
-                assert!(!as_token(&rendered, pw), "password in the plan: {rendered:?}");
+                assert!(
+                    !as_token(&rendered, pw),
+                    "password in the plan: {rendered:?}"
+                );
             }
         }
     }
 });
-
-/// Whether `text` shows `secret` as the scrubber's contract forbids: anywhere, or,
-/// for a letters-only secret, as a whole word (`lim` may stand inside `limited`).
-fn as_token(text: &str, secret: &str) -> bool {
-    if !secret.chars().all(|c| c.is_ascii_alphabetic()) {
-        return text.contains(secret);
-    }
-    text.split(|c: char| !c.is_alphanumeric() && c != '_')
-        .any(|word| word == secret)
-}
