@@ -15,8 +15,11 @@ fn main() {
     println!("cargo:rustc-env=PGREADY_COMMIT={commit}");
     let target = std::env::var("TARGET").unwrap_or_else(|_| "unknown".into());
     println!("cargo:rustc-env=PGREADY_TARGET={target}");
-    // A new commit changes HEAD (a branch) or the ref it points at.
+    // A new commit changes HEAD (a branch) or the ref it points at. A path that
+    // does not exist would make cargo rerun this script, and relink, on every build.
     for path in [".git/HEAD", ".git/refs/heads", ".git/packed-refs"] {
-        println!("cargo:rerun-if-changed={path}");
+        if std::path::Path::new(path).exists() {
+            println!("cargo:rerun-if-changed={path}");
+        }
     }
 }
