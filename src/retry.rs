@@ -5,7 +5,8 @@
 //! |---|---|---|---|---|---|
 //! | cheap | connection refused | 20–60 ms | the first 1 500 (~60 s) | ceiling ×1.01 per retry, to 1 s | – |
 //! | starting | 57P03 (starting, recovering) | ⅔–1 × a ceiling of 15, 30, 60, then 120 ms | always | – | ≤ 10 attempts in any second |
-//! | costly | a backend was forked: 53300, 3D000, standby, closed | 50 ms – a ceiling of 100 ms ×1.6 per retry, to 2 s | – | – | – |
+//! | costly | a backend was forked: 3D000, standby, closed | 50 ms – a ceiling of 100 ms ×1.6 per retry, to 2 s | – | – | – |
+//! | crowded | no slot free: 53300 | 100 ms – a ceiling of 1 s ×1.5 per retry, to 5 s | – | – | – |
 //! | dns | name not found / DNS unavailable | 500 ms – a ceiling of 1 s ×2, to 8 s | – | – | – |
 //! | slow | connect or handshake timed out | 100 ms – a ceiling of 250 ms ×2, to 2 s | – | – | – |
 //!
@@ -18,7 +19,9 @@
 //! costs little. Every 57P03 answer forks a backend, so the starting pace keeps to
 //! ten a second, with its first retries quick (a clean start answers 57P03 for only
 //! tens of ms) and then steady ~100 ms apart, so a long recovery is noticed ~50 ms
-//! after it ends. The ceiling is one expression, so no backoff crate is needed: the
+//! after it ends. A 53300 means the slots are taken, often by the app the gate
+//! guards: gates rejected together spread their retries over a second and more
+//! rather than take the slots back from it. The ceiling is one expression, so no backoff crate is needed: the
 //! one used before could not hold a ceiling, and its jitter only added.
 
 use std::collections::{HashMap, VecDeque};
@@ -86,6 +89,7 @@ pub fn pace(cost: Cost) -> Pace {
             ..plain(10, 15, 2.0, 120)
         },
         Cost::Costly => plain(50, 100, 1.6, 2000),
+        Cost::Crowded => plain(100, 1000, 1.5, 5000),
         Cost::Dns => plain(500, 1000, 2.0, 8000),
         Cost::Slow => plain(100, 250, 2.0, 2000),
     }
@@ -155,10 +159,11 @@ impl Default for Backoff {
 mod tests {
     use super::*;
 
-    const ALL: [Cost; 5] = [
+    const ALL: [Cost; 6] = [
         Cost::Cheap,
         Cost::Starting,
         Cost::Costly,
+        Cost::Crowded,
         Cost::Dns,
         Cost::Slow,
     ];
@@ -176,6 +181,23 @@ mod tests {
                 };
                 assert!(d >= p.floor && d <= top, "{cost:?} {n}: {d:?}");
             }
+        }
+    }
+
+    #[test]
+    fn gates_rejected_together_spread_their_retries_over_a_second() {
+        let first: Vec<Duration> = (0..200)
+            .map(|seed| Backoff::with_seed(seed).next_delay(Cost::Crowded))
+            .collect();
+        let ms = Duration::from_millis;
+        assert!(first.iter().all(|d| *d >= ms(100) && *d <= ms(1000)));
+        // 200 draws over 900 ms: ~22 in each 100 ms; none much above that.
+        for start in (100..1000).step_by(100) {
+            let window = first
+                .iter()
+                .filter(|d| **d >= ms(start) && **d < ms(start + 100))
+                .count();
+            assert!((8..=40).contains(&window), "{start} ms: {window}");
         }
     }
 

@@ -15,8 +15,12 @@ pub enum Cost {
     /// The server is starting or recovering (57P03): each answer forks a backend, so
     /// at most ten a second, steadily, to notice the end of a long recovery.
     Starting,
-    /// The server forked a backend (53300, a login): back off exponentially.
+    /// The server forked a backend (a login, a missing database): back off
+    /// exponentially.
     Costly,
+    /// No connection slot was free (53300): each attempt takes a slot the app could
+    /// have had, so step well back and spread widely.
+    Crowded,
     /// A DNS lookup failed: back off, the cluster's DNS is shared.
     Dns,
     /// The attempt itself already waited out a timeout.
@@ -264,9 +268,9 @@ impl Class {
             Class::ServerStarting => Some(Cost::Starting),
             Class::DnsNotFound | Class::DnsUnavailable => Some(Cost::Dns),
             Class::ConnectTimeout | Class::HandshakeTimeout => Some(Cost::Slow),
+            Class::TooManyConnections => Some(Cost::Crowded),
             Class::ConnectionClosed
             | Class::DatabaseMissing
-            | Class::TooManyConnections
             | Class::ReadOnly
             | Class::TableMissing
             | Class::ExtensionMissing
