@@ -20,7 +20,7 @@
 //! - `migrations`: each migration tool's history table and shipped migrations
 //!   (one module per tool, one registry), compared into applied / pending /
 //!   failed / modified / unknown.
-//! - `retry`: the pure retry policy (how long to wait after which failure).
+//! - [`retry`]: the pure retry policy (how long to wait after which failure).
 //! - [`wait`]: all targets concurrently under one hard deadline, signals included;
 //!   `wait::watch` repeats one-attempt rounds until stopped.
 //! - [`report`]: human, JSON and log output, all redacted.
@@ -38,8 +38,8 @@
 
 #![warn(missing_docs, rust_2018_idioms)]
 
-// The modules the binary, the tests and the fuzz target use are public; the
-// stages only the library itself drives are not.
+// The modules the binary, the tests, the fuzz target and the examples use are
+// public; the stages only the library itself drives are not.
 
 pub mod checks;
 pub mod class;
@@ -53,7 +53,7 @@ mod migrations;
 pub mod outcome;
 mod probe;
 pub mod report;
-mod retry;
+pub mod retry;
 pub mod secret;
 pub mod settings;
 pub mod vocab;
