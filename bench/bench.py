@@ -209,6 +209,7 @@ def goal4_herd(server, n, tool):
     server's ready line until the last gate exits."""
     server.stop()
     seen = len(server.ready_times())
+    log_start = len(server.log())
     app = App(server.url_as("app"))
     cmd = {"pgready": [PGREADY, "wait", "-q", "--timeout", "120s", "--url", server.url_as("app")],
            "pg_isready loop": ["bash", "-c",
@@ -223,13 +224,27 @@ def goal4_herd(server, n, tool):
     during = [o for at, o in app.outcomes if ready <= at <= last_exit]
     refused = sum(o == "53300" for o in during)
     key = f"herd {tool}"
+    sessions = session_ms(server.log()[log_start:])
     return {f"{key} gates": n, f"{key} gates ready": sum(c == 0 for c in codes), f"{key} all ready after s": last_exit - ready,
             f"{key} app connections": len(during), f"{key} app 53300": refused,
-            f"{key} app 53300 %": 100 * refused / max(1, len(during))}
+            f"{key} app 53300 %": 100 * refused / max(1, len(during)),
+            f"{key} session p50 ms": pct(sessions, 0.5) if sessions else 0,
+            f"{key} session p90 ms": pct(sessions, 0.9) if sessions else 0}
+
+
+def session_ms(log):
+    """Each login's slot time (log_disconnections' session time), in ms: what
+    bench/herd-sim's --login-ms stands for."""
+    times = []
+    for line in log.splitlines():
+        if "disconnection: session time: " in line:
+            h, m, sec = line.split("session time: ")[1].split()[0].split(":")
+            times.append((int(h) * 3600 + int(m) * 60 + float(sec)) * 1000)
+    return times
 
 
 def herd_server():
-    server = Server(["max_connections=20"])
+    server = Server(["max_connections=20", "log_disconnections=on"])
     server.start()
     server.sql(f"create role app login password '{PASSWORD}'")
     return server

@@ -101,7 +101,8 @@ def herd_section(f, gates):
         k = f"herd {tool}"
         print(f"   {tool:16} ready {f.text(k + ' gates ready', 0)}, all after {f.text(k + ' all ready after s', 2)} s;"
               f" app 53300 {f.text(k + ' app 53300', 0)} of {f.text(k + ' app connections', 0)}"
-              f" ({f.text(k + ' app 53300 %', 2)} %)")
+              f" ({f.text(k + ' app 53300 %', 2)} %); session p50 {f.text(k + ' session p50 ms')}"
+              f" / p90 {f.text(k + ' session p90 ms')} ms")
     share = f.median("herd pgready app 53300 %")
     ready = f.median("herd pgready gates ready")
     return [("4. herd", f"app refused {share:.2f} %, {ready:.0f}/{gates} gates ready", "≤ 1 %, all ready",
