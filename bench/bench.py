@@ -91,9 +91,7 @@ def goal1_starting(server, seconds=10, reps=3):
 def goal2_cpu(seconds):
     """CPU per minute of waiting on a refused port, every waiter at once, beside the
     C floor at pgready's mean pace (40 ms)."""
-    jobs = {}
-    for name, cmd in waiters(free_port(), "", timeout=seconds).items():
-        jobs[name] = cmd
+    jobs = waiters(free_port(), "", timeout=seconds)
     port = free_port()
     jobs["pgready"] = [PGREADY, "wait", "--json", "--timeout", f"{seconds}s", "--url",
                        f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"]
@@ -211,9 +209,7 @@ def goal4_herd(server, n, tool):
     seen = len(server.ready_times())
     log_start = len(server.log())
     app = App(server.url_as("app"))
-    cmd = {"pgready": [PGREADY, "wait", "-q", "--timeout", "120s", "--url", server.url_as("app")],
-           "pg_isready loop": ["bash", "-c",
-                               f"until {PGBIN}/pg_isready -q -h 127.0.0.1 -p {server.port}; do sleep 1; done"]}[tool]
+    cmd = waiters(server.port, server.url_as("app"))[tool]
     procs = [subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
     time.sleep(2)
     server.start(wait=False)

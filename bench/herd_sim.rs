@@ -47,30 +47,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
+use clap::{CommandFactory, Parser};
 use pgready::class::Class;
 use pgready::retry::Backoff;
-
-const USAGE: &str = "\
-usage: bench/herd-sim [--gates N[,N...]] [--json] [flags]
-
-Simulates N pgready gates (default: 1000 and 10000, one row each) restarted
-together against one PostgreSQL server, with the real retry policy.
-
-  --gates N[,N...]       fleet sizes, one row each       (default 1000,10000)
-  --spread-ms MS         gates start within [0, MS]       (default 1000)
-  --start-ms MS          the server refuses until MS      (default 2000)
-  --starting-ms MS       then answers 57P03 for MS        (default 100)
-  --max-connections N    the server's max_connections     (default 20)
-  --reserved N           superuser_reserved_connections   (default 3)
-  --login-ms MS          server CPU per login             (default 8)
-  --fork-ms MS           server CPU per backend fork      (default 1)
-  --cores N              the server's cores               (default 2)
-  --app-every-ms MS      the app connects every MS        (default 20)
-  --app-hold-ms MS       holding a slot for MS            (default 5)
-  --max-sim-s S          stop after S simulated seconds   (default 600)
-  --seed N               the run's seed                   (default 1)
-  --json                 a JSON array on stdout (the parameters go to stderr)
-";
 
 /// Microseconds per millisecond.
 const MS: u64 = 1_000;
@@ -80,38 +59,49 @@ const SECOND: u64 = 1_000_000;
 const WINDOW: u64 = 100 * MS;
 
 /// The server, the app and the run; every field is a flag.
-#[derive(Clone, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 struct Model {
+    /// Gates start within [0, MS]
+    #[arg(long, value_name = "MS", default_value_t = 1000.0)]
     spread_ms: f64,
+    /// The server refuses until MS
+    #[arg(long, value_name = "MS", default_value_t = 2000.0)]
     start_ms: f64,
+    /// Then answers 57P03 for MS
+    #[arg(long, value_name = "MS", default_value_t = 100.0)]
     starting_ms: f64,
+    /// The server's max_connections
+    #[arg(long, default_value_t = 20)]
     max_connections: u32,
+    /// superuser_reserved_connections
+    #[arg(long, default_value_t = 3)]
     reserved: u32,
+    /// Server CPU per login (calibrated from bench/run goal 4)
+    #[arg(long, value_name = "MS", default_value_t = 8.0)]
     login_ms: f64,
+    /// Server CPU per backend fork (calibrated from bench/run goal 4)
+    #[arg(long, value_name = "MS", default_value_t = 1.0)]
     fork_ms: f64,
+    /// The server's cores
+    #[arg(long, default_value_t = 2.0)]
     cores: f64,
+    /// The app connects every MS (as bench/run goal 4's app)
+    #[arg(long, value_name = "MS", default_value_t = 20.0)]
     app_every_ms: f64,
+    /// Each app connection holds a slot for MS
+    #[arg(long, value_name = "MS", default_value_t = 5.0)]
     app_hold_ms: f64,
+    /// Stop after S simulated seconds
+    #[arg(long, value_name = "S", default_value_t = 600.0)]
     max_sim_s: f64,
+    /// The run's seed
+    #[arg(long, default_value_t = 1)]
     seed: u64,
 }
 
 impl Default for Model {
     fn default() -> Self {
-        Model {
-            spread_ms: 1000.0,
-            start_ms: 2000.0,
-            starting_ms: 100.0,
-            max_connections: 20,
-            reserved: 3,
-            login_ms: 8.0, // calibrated from bench/run goal 4
-            fork_ms: 1.0,  // calibrated from bench/run goal 4
-            cores: 2.0,
-            app_every_ms: 20.0, // calibrated from bench/run goal 4
-            app_hold_ms: 5.0,   // calibrated from bench/run goal 4
-            max_sim_s: 600.0,
-            seed: 1,
-        }
+        Args::parse_from(["herd-sim"]).model
     }
 }
 
@@ -178,73 +168,20 @@ fn us(ms: f64) -> u64 {
     (ms * MS as f64).round() as u64
 }
 
-/// What the command line asked for.
-#[derive(Debug)]
+/// Simulates N pgready gates restarted together against one PostgreSQL server,
+/// with the real retry policy; one row per fleet size.
+#[derive(Parser, Debug)]
+#[command(name = "bench/herd-sim")]
 struct Args {
+    #[command(flatten)]
     model: Model,
-    gates: Vec<usize>,
+    /// Fleet sizes, one row each
+    #[arg(long, value_name = "N,...", value_delimiter = ',', default_values_t = [1000, 10000],
+          value_parser = clap::value_parser!(u32).range(1..))]
+    gates: Vec<u32>,
+    /// A JSON array on stdout (the parameters go to stderr)
+    #[arg(long)]
     json: bool,
-}
-
-/// The arguments, `--flag value` or `--flag=value`; `None` for `--help`.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut a = Args {
-        model: Model::default(),
-        gates: vec![1000, 10000],
-        json: false,
-    };
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name.to_string(), Some(value.to_string())),
-            None => (arg, None),
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--json" => {
-                a.json = true;
-                continue;
-            }
-            _ => {}
-        }
-        let value = match inline {
-            Some(value) => value,
-            None => args.next().ok_or(format!("{name} needs a value"))?,
-        };
-        let m = &mut a.model;
-        match name.as_str() {
-            "--gates" => {
-                a.gates = value
-                    .split(',')
-                    .map(|v| number(&name, v))
-                    .collect::<Result<_, _>>()?
-            }
-            "--spread-ms" => m.spread_ms = number(&name, &value)?,
-            "--start-ms" => m.start_ms = number(&name, &value)?,
-            "--starting-ms" => m.starting_ms = number(&name, &value)?,
-            "--max-connections" => m.max_connections = number(&name, &value)?,
-            "--reserved" => m.reserved = number(&name, &value)?,
-            "--login-ms" => m.login_ms = number(&name, &value)?,
-            "--fork-ms" => m.fork_ms = number(&name, &value)?,
-            "--cores" => m.cores = number(&name, &value)?,
-            "--app-every-ms" => m.app_every_ms = number(&name, &value)?,
-            "--app-hold-ms" => m.app_hold_ms = number(&name, &value)?,
-            "--max-sim-s" => m.max_sim_s = number(&name, &value)?,
-            "--seed" => m.seed = number(&name, &value)?,
-            _ => return Err(format!("unknown flag {name}")),
-        }
-    }
-    if a.gates.contains(&0) {
-        return Err("--gates: every fleet needs at least one gate".into());
-    }
-    a.model.check()?;
-    Ok(Some(a))
-}
-
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, String> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| format!("{name}: not a valid number: {value:?}"))
 }
 
 /// What happens at a moment. The order of the variants only breaks ties the
@@ -616,21 +553,16 @@ fn json(rows: &[Row]) -> String {
 }
 
 fn main() {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return;
-        }
-        Err(e) => {
-            eprint!("herd-sim: {e}\n\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    let args = Args::parse();
+    if let Err(e) = args.model.check() {
+        Args::command()
+            .error(clap::error::ErrorKind::ValueValidation, e)
+            .exit();
+    }
     let rows: Vec<Row> = args
         .gates
         .iter()
-        .map(|&n| run(&args.model, n).row())
+        .map(|&n| run(&args.model, n as usize).row())
         .collect();
     if args.json {
         eprintln!("{}", args.model.describe());
@@ -722,14 +654,15 @@ mod tests {
 
     #[test]
     fn flags_parse_with_or_without_equals() {
-        let args = |s: &str| parse_args(s.split_whitespace().map(String::from));
-        let a = args("--gates 200,1000 --cores=4 --json").unwrap().unwrap();
+        let args =
+            |s: &str| Args::try_parse_from(std::iter::once("herd-sim").chain(s.split_whitespace()));
+        let a = args("--gates 200,1000 --cores=4 --json").unwrap();
         assert_eq!(
             (a.gates, a.model.cores, a.json),
             (vec![200, 1000], 4.0, true)
         );
-        assert!(args("--reserved 20").is_err());
+        assert!(args("--reserved 20").unwrap().model.check().is_err());
         assert!(args("--gates").is_err());
-        assert!(args("--help").unwrap().is_none());
+        assert!(args("--gates 0").is_err());
     }
 }

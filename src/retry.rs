@@ -21,8 +21,9 @@
 //! tens of ms) and then steady ~100 ms apart, so a long recovery is noticed ~50 ms
 //! after it ends. A 53300 means the slots are taken, often by the app the gate
 //! guards: gates rejected together spread their retries over a second and more
-//! rather than take the slots back from it. The ceiling is one expression, so no backoff crate is needed: the
-//! one used before could not hold a ceiling, and its jitter only added.
+//! rather than take the slots back from it. The ceiling is one expression, so no
+//! backoff crate is needed: the one used before could not hold a ceiling, and its
+//! jitter only added.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
